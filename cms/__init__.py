@@ -1,0 +1,1 @@
+"""cms: a headless CMS that serves blog posts, authors and tags as JSON."""

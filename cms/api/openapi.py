@@ -1,0 +1,48 @@
+"""The OpenAPI document, corrected to what the API really answers.
+
+FastAPI documents request validation as a 422 `HTTPValidationError`; we answer an
+RFC 9457 problem document instead: 400 for bad parameters, 422 for a bad body.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from cms.problems import PROBLEM_MEDIA_TYPE
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def install_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            for path_item in schema.get("paths", {}).values():
+                for operation in path_item.values():
+                    _fix_error_responses(operation)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _fix_error_responses(operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if "422" in responses:
+        has_parameters = bool(operation.get("parameters"))
+        if "requestBody" not in operation:
+            responses.pop("422")
+        if has_parameters:
+            responses.setdefault("400", {"description": "Bad Request"})
+    for status, response in responses.items():
+        if status.isdigit() and int(status) >= 400:
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}

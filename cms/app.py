@@ -1,0 +1,74 @@
+"""create_app(): the routers, middleware and error handlers, wired together."""
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cms import health
+from cms.api.delivery import DeliveryMiddleware
+from cms.api.openapi import install_openapi
+from cms.api.urls import API_PREFIX
+from cms.authors.content_routes import router as authors_router
+from cms.config import Settings, get_settings
+from cms.db import make_engine
+from cms.posts.content_routes import router as posts_router
+from cms.problems import install_problem_handlers
+from cms.tags.content_routes import router as tags_router
+from cms.timestamps import Clock, utcnow
+
+DESCRIPTION = """A headless CMS: published posts, authors and tags as JSON for any front end.
+
+Errors are RFC 9457 problem documents. Content API answers carry `ETag` and
+`Cache-Control`; send `If-None-Match` to get `304 Not Modified`."""
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="cms", version="1.0.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.clock = clock
+
+    app.include_router(health.router)
+    for router in (posts_router, authors_router, tags_router):
+        app.include_router(router, prefix=API_PREFIX)
+    install_problem_handlers(app)
+    install_openapi(app)
+
+    app.add_middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size)
+    app.add_middleware(
+        SplitCORS,
+        public_origins=settings.cors_origins,
+        admin_origins=settings.admin_cors_origins,
+    )
+    return app
+
+
+class SplitCORS:
+    """CORS with two policies: the Content API is public, the Admin API only for its origins."""
+
+    def __init__(self, app: ASGIApp, *, public_origins: list[str], admin_origins: list[str]):
+        exposed = ["ETag", "Location", "Retry-After"]
+        self.public = CORSMiddleware(
+            app,
+            allow_origins=public_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "If-None-Match"],
+            expose_headers=exposed,
+            max_age=600,
+        )
+        self.admin = CORSMiddleware(
+            app,
+            allow_origins=admin_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=exposed,
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_admin = scope["type"] == "http" and scope["path"].startswith(f"{API_PREFIX}/admin")
+        await (self.admin if is_admin else self.public)(scope, receive, send)

@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from cms.db import UTCDateTime
+from cms.timestamps import utcnow
+
+
+class Author(SQLModel, table=True):
+    """A byline: a staff writer or a guest (guests need no login account)."""
+
+    __tablename__ = "authors"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=191, unique=True)
+    name: str = Field(max_length=191)
+    bio: str | None = Field(default=None, sa_type=Text)
+    profile_image: str | None = Field(default=None, max_length=2000)
+    website: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

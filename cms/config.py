@@ -1,0 +1,70 @@
+"""Settings: the only place that reads the environment (every name is prefixed ``CMS_``)."""
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PERMALINK_FIELDS = {"slug", "id"}
+POST_PERMALINK_FIELDS = {"slug", "id", "year", "month", "day"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CMS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./cms.db"
+    # The front end's address: `url` fields are built from it and the permalink patterns.
+    site_url: str = "http://localhost:3000"
+    # The API's public address for `links`; empty means "as the request reached us".
+    api_url: str = ""
+    permalink_post: str = "/post/{slug}"
+    permalink_author: str = "/author/{slug}"
+    permalink_tag: str = "/tag/{slug}"
+    # Browsers on these origins may call the Content API ("*" = any) and the Admin API.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    admin_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Cache-Control max-age for Content API responses, in seconds.
+    cache_max_age: int = Field(default=60, ge=0)
+    # Responses smaller than this are not worth compressing.
+    gzip_minimum_size: int = Field(default=500, ge=0)
+
+    @field_validator("cors_origins", "admin_cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        # Accept the natural shell spelling: CMS_CORS_ORIGINS="https://a.com,https://b.com".
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("site_url", "api_url")
+    @classmethod
+    def strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("permalink_post")
+    @classmethod
+    def check_post_permalink(cls, value: str) -> str:
+        return _check_pattern(value, POST_PERMALINK_FIELDS)
+
+    @field_validator("permalink_author", "permalink_tag")
+    @classmethod
+    def check_permalink(cls, value: str) -> str:
+        return _check_pattern(value, PERMALINK_FIELDS)
+
+
+def _check_pattern(pattern: str, fields: set[str]) -> str:
+    if "{slug}" not in pattern and "{id}" not in pattern:
+        raise ValueError("a permalink pattern needs {slug} or {id}")
+    try:
+        pattern.format(**dict.fromkeys(fields, "x"))
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(
+            f"unknown placeholder {error} in permalink; use {', '.join(sorted(fields))}"
+        ) from None
+    return pattern
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,37 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from sqlalchemy import Engine, text
+
+from cms.db import get_engine
+from cms.problems import Problem, ServiceUnavailable
+
+router = APIRouter(tags=["Health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+@router.get("/health", response_model=Health)
+def get_health() -> Health:
+    """The process is up and answering."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/ready",
+    response_model=Health,
+    responses={503: {"model": Problem, "description": "The database cannot be reached."}},
+)
+def get_readiness(engine: Annotated[Engine, Depends(get_engine)]) -> Health:
+    """The database answers: this process can serve requests."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to reach the database means "not ready"
+        raise ServiceUnavailable("The database cannot be reached") from error
+    return Health(status="ok")

@@ -1,0 +1,137 @@
+"""Content API: published posts for front ends."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import RedirectResponse, Response
+
+from cms.api.context import NowDep, SettingsDep
+from cms.api.envelopes import One, Page, page_envelope
+from cms.api.listing import FIELDS_QUERY, SORT_QUERY, PaginationDep, parse_fields, parse_sort
+from cms.api.responses import content_response
+from cms.api.urls import UrlsDep
+from cms.db import SessionDep
+from cms.posts import service
+from cms.posts.schemas import (
+    LIST_DEFAULT_FIELDS,
+    POST_FIELDS,
+    SINGLE_DEFAULT_FIELDS,
+    PostOut,
+    RelatedPostOut,
+    post_out,
+    related_card,
+)
+from cms.problems import problem_responses
+
+router = APIRouter(prefix="/posts", tags=["Content: posts"])
+
+SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
+Fields = Annotated[str | None, FIELDS_QUERY]
+
+
+@router.get("", response_model=Page[PostOut], responses=problem_responses(400))
+def list_posts(
+    session: SessionDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+    now: NowDep,
+    pagination: PaginationDep,
+    sort: Annotated[str | None, SORT_QUERY] = None,
+    fields: Fields = None,
+    tag: Annotated[str | None, Query(max_length=191, description="A tag's slug.")] = None,
+    author: Annotated[str | None, Query(max_length=191, description="An author's slug.")] = None,
+    featured: Annotated[bool | None, Query(description="Only (un)featured posts.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="Words to find in the title and text.")
+    ] = None,
+) -> Response:
+    """Published posts, newest first."""
+    chosen = parse_fields(fields, POST_FIELDS) or LIST_DEFAULT_FIELDS
+    bundle = service.list_live_posts(
+        session,
+        now=now,
+        filters=service.PostFilters(tag=tag, author=author, featured=featured, q=q),
+        pagination=pagination,
+        sort=parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
+        fields=chosen,
+    )
+    items = [
+        post_out(
+            post,
+            fields=chosen,
+            urls=urls,
+            authors=bundle.authors.get(post.id or 0, []),
+            tags=bundle.tags.get(post.id or 0, []),
+            related=bundle.related.get(post.id or 0, []),
+        )
+        for post in bundle.posts
+    ]
+    self_url = urls.api(
+        "/posts",
+        page=pagination.page,
+        limit=pagination.limit,
+        sort=sort,
+        fields=fields,
+        tag=tag,
+        author=author,
+        featured=None if featured is None else str(featured).lower(),
+        q=q,
+    )
+    envelope = page_envelope(items, pagination=pagination, total=bundle.total, self_url=self_url)
+    return content_response(envelope, max_age=settings.cache_max_age)
+
+
+@router.get(
+    "/{slug}",
+    response_model=One[PostOut],
+    responses={
+        301: {"description": "A former slug: `Location` gives the post's current address."},
+        **problem_responses(400, 404),
+    },
+)
+def get_post(
+    slug: SlugPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+    now: NowDep,
+    fields: Fields = None,
+) -> Response:
+    """One published post with everything its page shows."""
+    chosen = parse_fields(fields, POST_FIELDS) or SINGLE_DEFAULT_FIELDS
+    found = service.resolve_live_post(session, slug=slug, now=now, fields=chosen)
+    if isinstance(found, service.Moved):
+        return RedirectResponse(
+            urls.api(f"/posts/{found.slug}", fields=fields),
+            status_code=301,
+            headers={"Cache-Control": f"public, max-age={settings.cache_max_age}"},
+        )
+    post = found.posts[0]
+    data = post_out(
+        post,
+        fields=chosen,
+        urls=urls,
+        authors=found.authors.get(post.id or 0, []),
+        tags=found.tags.get(post.id or 0, []),
+        related=found.related.get(post.id or 0, []),
+    )
+    return content_response({"data": data}, max_age=settings.cache_max_age)
+
+
+@router.get(
+    "/{slug}/related",
+    response_model=One[list[RelatedPostOut]],
+    responses=problem_responses(400, 404),
+)
+def list_related_posts(
+    slug: SlugPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+    now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=20, description="How many, 1 to 20.")] = 3,
+) -> Response:
+    """Posts related to this one: shared tags (rarer ones weigh more), then the same author."""
+    related = service.related_to_live_post(session, slug=slug, now=now, limit=limit)
+    data = [related_card(post, urls) for post in related]
+    return content_response({"data": data}, max_age=settings.cache_max_age)

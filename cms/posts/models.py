@@ -1,0 +1,90 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from cms.db import UTCDateTime
+from cms.timestamps import utcnow
+
+
+class PostStatus(StrEnum):
+    # "scheduled" is not stored: it is a published post whose published_at is still
+    # in the future, so it goes live by itself when that time comes.
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class BodyFormat(StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_status_published_at", "status", "published_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=191, unique=True)
+    title: str = Field(max_length=255)
+    # What the editor wrote, kept as written; html/plaintext/excerpt/reading_time are
+    # derived from it on save so that reads never render.
+    body: str = Field(default="", sa_type=Text)
+    body_format: str = Field(default=BodyFormat.MARKDOWN, max_length=16)
+    html: str = Field(default="", sa_type=Text)
+    plaintext: str = Field(default="", sa_type=Text)
+    custom_excerpt: str | None = Field(default=None, sa_type=Text)
+    excerpt: str = Field(default="", sa_type=Text)
+    reading_time: int = 1
+    feature_image: str | None = Field(default=None, max_length=2000)
+    featured: bool = False
+    status: str = Field(default=PostStatus.DRAFT, max_length=16)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    view_count: int = 0
+    comment_count: int = 0
+
+
+class PostAuthor(SQLModel, table=True):
+    """A post's byline, in order: the first author is the primary one."""
+
+    __tablename__ = "post_authors"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    author_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("authors.id", ondelete="RESTRICT"), primary_key=True, index=True
+        )
+    )
+    position: int = 0
+
+
+class PostTag(SQLModel, table=True):
+    """A post's tags, in order: the first tag is the primary one."""
+
+    __tablename__ = "post_tags"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    position: int = 0
+
+
+class PostSlugRedirect(SQLModel, table=True):
+    """A slug a post used to have: the Content API answers it with a 301."""
+
+    __tablename__ = "post_slug_redirects"
+
+    slug: str = Field(max_length=191, primary_key=True)
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,161 @@
+"""Posts as the API shows them (API.md, "A post"), and as editors write them."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cms.api.envelopes import SelfLinks
+from cms.api.urls import Urls
+from cms.authors.models import Author
+from cms.authors.schemas import AuthorOut, author_out
+from cms.posts.associations import Counted
+from cms.posts.models import Post
+from cms.tags.models import Tag
+from cms.tags.schemas import TagOut, tag_out
+
+
+def _no_required(schema: dict[str, Any]) -> None:
+    # `fields=` may narrow a post to any subset of its fields, so none is
+    # promised to be present; every field that is present has the type shown.
+    schema.pop("required", None)
+
+
+class PostLinks(BaseModel):
+    self: str
+    comments: str
+    related: str
+    views: str
+
+
+class RelatedPostOut(BaseModel):
+    """A card linking to another post."""
+
+    id: int
+    slug: str
+    title: str
+    url: str
+    excerpt: str
+    feature_image: str | None
+    published_at: datetime
+    reading_time: int
+    view_count: int
+    comment_count: int
+    links: SelfLinks
+
+
+class PostOut(BaseModel):
+    """A published post. Collections leave out `html` and `related`, and every answer leaves out
+    `plaintext`, unless `fields` asks for them; `fields` returns exactly the fields named."""
+
+    model_config = ConfigDict(json_schema_extra=_no_required)
+
+    id: int
+    slug: str
+    title: str
+    excerpt: str = Field(description="The custom excerpt, else the start of the text.")
+    html: str = Field(description="Sanitised HTML of the body; headings carry stable ids.")
+    plaintext: str
+    feature_image: str | None
+    featured: bool
+    published_at: datetime
+    updated_at: datetime
+    created_at: datetime
+    reading_time: int = Field(description="Whole minutes, at least 1.")
+    view_count: int
+    comment_count: int = Field(description="Approved comments only.")
+    authors: list[AuthorOut]
+    primary_author: AuthorOut | None = Field(description="The first author.")
+    tags: list[TagOut]
+    primary_tag: TagOut | None
+    related: list[RelatedPostOut]
+    url: str = Field(description="The post's page on the front end.")
+    links: PostLinks
+
+
+POST_FIELDS = frozenset(PostOut.model_fields)
+LIST_DEFAULT_FIELDS = POST_FIELDS - {"html", "plaintext", "related"}
+SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
+
+
+class PostWrite(BaseModel):
+    """What an editor sends to write a post (all optional on an update)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str | None = Field(default=None, max_length=180)
+    body: str | None = Field(default=None, description="Markdown.")
+    html: str | None = Field(default=None, description="HTML, sanitised on save.")
+    excerpt: str | None = Field(default=None, max_length=500)
+    feature_image: str | None = Field(default=None, max_length=2000)
+    featured: bool = False
+    author_ids: list[int] = Field(default_factory=list)
+    tag_ids: list[int] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Tag names; new ones are created.")
+    published_at: datetime | None = None
+
+
+class PostCreate(PostWrite):
+    title: str = Field(min_length=1, max_length=255)
+
+
+def related_card(post: Post, urls: Urls) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "slug": post.slug,
+        "title": post.title,
+        "url": _post_url(post, urls),
+        "excerpt": post.excerpt,
+        "feature_image": post.feature_image,
+        "published_at": post.published_at,
+        "reading_time": post.reading_time,
+        "view_count": post.view_count,
+        "comment_count": post.comment_count,
+        "links": {"self": urls.api(f"/posts/{post.slug}")},
+    }
+
+
+def post_out(
+    post: Post,
+    *,
+    fields: frozenset[str],
+    urls: Urls,
+    authors: list[Counted[Author]],
+    tags: list[Counted[Tag]],
+    related: list[Post],
+) -> dict[str, Any]:
+    """The post with exactly `fields`, its relations already loaded in bulk."""
+    out: dict[str, Any] = {}
+    for name in PostOut.model_fields:  # the documented order
+        if name not in fields:
+            continue
+        if name in _COMPUTED:
+            out[name] = _COMPUTED[name](post, urls, authors, tags, related)
+        else:
+            out[name] = getattr(post, name)
+    return out
+
+
+def _post_url(post: Post, urls: Urls) -> str:
+    return urls.post_page(slug=post.slug, id=post.id or 0, published_at=post.published_at)
+
+
+def _post_links(post: Post, urls: Urls) -> dict[str, str]:
+    base = f"/posts/{post.slug}"
+    return {
+        "self": urls.api(base),
+        "comments": urls.api(f"{base}/comments"),
+        "related": urls.api(f"{base}/related"),
+        "views": urls.api(f"{base}/views"),
+    }
+
+
+_COMPUTED: dict[str, Any] = {
+    "authors": lambda p, u, a, t, r: [author_out(x, u) for x in a],
+    "primary_author": lambda p, u, a, t, r: author_out(a[0], u) if a else None,
+    "tags": lambda p, u, a, t, r: [tag_out(x, u) for x in t],
+    "primary_tag": lambda p, u, a, t, r: tag_out(t[0], u) if t else None,
+    "related": lambda p, u, a, t, r: [related_card(x, u) for x in r],
+    "url": lambda p, u, a, t, r: _post_url(p, u),
+    "links": lambda p, u, a, t, r: _post_links(p, u),
+}

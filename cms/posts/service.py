@@ -1,0 +1,251 @@
+"""Posts: what readers may see, and how a post is written."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlmodel import Session, col
+
+from cms.api.listing import Pagination, SortKey
+from cms.authors import service as authors_service
+from cms.authors.models import Author
+from cms.posts.associations import Counted
+from cms.posts.models import BodyFormat, Post, PostAuthor, PostSlugRedirect, PostStatus, PostTag
+from cms.posts.related import related_posts
+from cms.posts.rendering import render
+from cms.posts.schemas import PostCreate
+from cms.posts.visibility import is_live
+from cms.problems import Conflict, NotFound, Unprocessable
+from cms.slugs import numbered, slugify_text
+from cms.tags import service as tags_service
+from cms.tags.models import Tag
+
+SORTABLE = frozenset(
+    {
+        "id", "slug", "title", "published_at", "updated_at", "created_at",
+        "featured", "reading_time", "view_count", "comment_count",
+    }
+)  # fmt: skip
+DEFAULT_SORT = "-published_at"
+RELATED_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class PostFilters:
+    tag: str | None = None
+    author: str | None = None
+    featured: bool | None = None
+    q: str | None = None
+
+
+@dataclass
+class PostBundle:
+    """Posts with everything their representation needs, loaded in a fixed number of queries."""
+
+    posts: list[Post]
+    total: int = 0
+    authors: dict[int, list[Counted[Author]]] = field(default_factory=dict)
+    tags: dict[int, list[Counted[Tag]]] = field(default_factory=dict)
+    related: dict[int, list[Post]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The slug asked for is a former one: the post now lives at `slug`."""
+
+    slug: str
+
+
+def list_live_posts(
+    session: Session,
+    *,
+    now: datetime,
+    filters: PostFilters,
+    pagination: Pagination,
+    sort: list[SortKey],
+    fields: frozenset[str],
+) -> PostBundle:
+    """A page of live posts matching `filters`, in `sort` order, with what `fields` needs."""
+    where = [is_live(now), *_filter_clauses(filters)]
+    order = [_order(key) for key in sort]
+    tiebreak = col(Post.id).desc() if sort and sort[-1].descending else col(Post.id).asc()
+    posts = list(
+        session.execute(
+            select(Post)
+            .where(*where)
+            .order_by(*order, tiebreak)
+            .offset(pagination.offset)
+            .limit(pagination.limit)
+        ).scalars()
+    )
+    total = session.execute(select(func.count()).select_from(Post).where(*where)).scalar_one()
+    bundle = PostBundle(posts=posts, total=total)
+    _load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
+    return bundle
+
+
+def resolve_live_post(
+    session: Session, *, slug: str, now: datetime, fields: frozenset[str]
+) -> PostBundle | Moved:
+    """The live post with this slug, or where a former slug moved to; NotFound otherwise."""
+    post = session.execute(select(Post).where(Post.slug == slug, is_live(now))).scalar()
+    if post is None:
+        current = session.execute(
+            select(Post.slug)
+            .join(PostSlugRedirect, col(PostSlugRedirect.post_id) == Post.id)
+            .where(PostSlugRedirect.slug == slug, is_live(now))
+        ).scalar()
+        if current is not None:
+            return Moved(current)
+        raise NotFound(f"No published post with slug {slug!r}")
+    bundle = PostBundle(posts=[post], total=1)
+    _load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
+    return bundle
+
+
+def related_to_live_post(session: Session, *, slug: str, now: datetime, limit: int) -> list[Post]:
+    """Posts related to the live post with this slug (NotFound for drafts and unknown slugs)."""
+    post_id = session.execute(select(Post.id).where(Post.slug == slug, is_live(now))).scalar()
+    if post_id is None:
+        raise NotFound(f"No published post with slug {slug!r}")
+    return related_posts(session, post_ids=[post_id], limit=limit, now=now).get(post_id, [])
+
+
+def create_post(session: Session, *, data: PostCreate, now: datetime) -> Post:
+    """A new draft: slug made unique, body rendered, authors and tags linked in order."""
+    if data.body is not None and data.html is not None:
+        raise Unprocessable("Send either body (Markdown) or html, not both", field="html")
+    body_format = BodyFormat.HTML if data.html is not None else BodyFormat.MARKDOWN
+    body = (data.html if data.html is not None else data.body) or ""
+    rendered = render(body, body_format, data.excerpt)
+    post = Post(
+        slug=_free_slug(session, data.slug, data.title),
+        title=data.title.strip(),
+        body=body,
+        body_format=body_format,
+        html=rendered.html,
+        plaintext=rendered.plaintext,
+        custom_excerpt=data.excerpt,
+        excerpt=rendered.excerpt,
+        reading_time=rendered.reading_time,
+        feature_image=data.feature_image,
+        featured=data.featured,
+        status=PostStatus.DRAFT,
+        published_at=data.published_at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(post)
+    session.flush()
+    _link_authors(session, post, data.author_ids)
+    _link_tags(session, post, data.tag_ids, data.tags)
+    return post
+
+
+def publish_post(session: Session, *, post: Post, now: datetime) -> Post:
+    """Publish now, or at `published_at` when that is still to come (the post is then scheduled)."""
+    post.status = PostStatus.PUBLISHED
+    post.published_at = post.published_at or now
+    session.add(post)
+    session.flush()
+    return post
+
+
+def find_post_by_slug(session: Session, *, slug: str) -> Post | None:
+    return session.execute(select(Post).where(Post.slug == slug)).scalar()
+
+
+def _load_relations(
+    session: Session, bundle: PostBundle, *, now: datetime, fields: frozenset[str], related_limit: int
+) -> None:
+    ids = [post.id for post in bundle.posts if post.id is not None]
+    if fields & {"authors", "primary_author"}:
+        bundle.authors = authors_service.authors_of_posts(session, post_ids=ids, now=now)
+    if fields & {"tags", "primary_tag"}:
+        bundle.tags = tags_service.tags_of_posts(session, post_ids=ids, now=now)
+    if "related" in fields:
+        bundle.related = related_posts(session, post_ids=ids, limit=related_limit, now=now)
+
+
+def _filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.tag is not None:
+        clauses.append(
+            exists()
+            .where(col(PostTag.post_id) == Post.id)
+            .where(col(PostTag.tag_id) == select(Tag.id).where(Tag.slug == filters.tag).scalar_subquery())
+        )
+    if filters.author is not None:
+        author_id = select(Author.id).where(Author.slug == filters.author).scalar_subquery()
+        clauses.append(
+            exists().where(col(PostAuthor.post_id) == Post.id, col(PostAuthor.author_id) == author_id)
+        )
+    if filters.featured is not None:
+        clauses.append(col(Post.featured).is_(filters.featured))
+    if filters.q:
+        clauses.extend(_text_match(word) for word in filters.q.split())
+    return clauses
+
+
+def _text_match(word: str) -> ColumnElement[bool]:
+    # Every word must appear in the title or the text. LIKE wildcards in the
+    # reader's input are escaped, so no input can be a syntax error.
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        func.lower(Post.title).like(pattern, escape="\\"),
+        func.lower(Post.plaintext).like(pattern, escape="\\"),
+    )
+
+
+def _order(key: SortKey) -> ColumnElement[object]:
+    column = col(getattr(Post, key.field))
+    return column.desc() if key.descending else column.asc()
+
+
+def _free_slug(session: Session, wanted: str | None, title: str) -> str:
+    """The slug asked for (which must be free), else one made from the title, numbered if taken."""
+    if wanted is not None:
+        slug = slugify_text(wanted)
+        if not slug:
+            raise Unprocessable("The slug has no letters or digits", field="slug")
+        if _slug_taken(session, slug):
+            raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
+        return slug
+    base = slugify_text(title) or "post"
+    number = 1
+    while _slug_taken(session, numbered(base, number)):
+        number += 1
+    return numbered(base, number)
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    # A former slug stays reserved: it still redirects to its post.
+    in_posts = exists().where(Post.slug == slug)
+    in_history = exists().where(PostSlugRedirect.slug == slug)
+    return bool(session.execute(select(or_(in_posts, in_history))).scalar())
+
+
+def _link_authors(session: Session, post: Post, author_ids: list[int]) -> None:
+    unique_ids = list(dict.fromkeys(author_ids))
+    found = set(
+        session.execute(select(Author.id).where(col(Author.id).in_(unique_ids))).scalars()
+    )
+    missing = [author_id for author_id in unique_ids if author_id not in found]
+    if missing:
+        raise Unprocessable(f"Unknown author id(s): {missing}", field="author_ids")
+    for position, author_id in enumerate(unique_ids):
+        session.add(PostAuthor(post_id=post.id, author_id=author_id, position=position))
+    session.flush()
+
+
+def _link_tags(session: Session, post: Post, tag_ids: list[int], names: list[str]) -> None:
+    unique_ids = list(dict.fromkeys(tag_ids))
+    found = set(session.execute(select(Tag.id).where(col(Tag.id).in_(unique_ids))).scalars())
+    missing = [tag_id for tag_id in unique_ids if tag_id not in found]
+    if missing:
+        raise Unprocessable(f"Unknown tag id(s): {missing}", field="tag_ids")
+    named = [tag.id for tag in tags_service.tags_by_name(session, names=names)]
+    for position, tag_id in enumerate(dict.fromkeys([*unique_ids, *named])):
+        session.add(PostTag(post_id=post.id, tag_id=tag_id, position=position))
+    session.flush()

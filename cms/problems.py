@@ -1,0 +1,153 @@
+"""RFC 9457 problem documents: every error the API answers is shaped here, in one place."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+logger = logging.getLogger("cms")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class DomainError(Exception):
+    """A failure the client can act on; services raise these, never HTTP exceptions."""
+
+    status: HTTPStatus = HTTPStatus.BAD_REQUEST
+
+    def __init__(self, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = [FieldError(field=field, message=detail)] if field else None
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = HTTPStatus.BAD_REQUEST
+
+
+class Unauthorized(DomainError):
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Forbidden(DomainError):
+    status = HTTPStatus.FORBIDDEN
+
+
+class NotFound(DomainError):
+    status = HTTPStatus.NOT_FOUND
+
+
+class Conflict(DomainError):
+    status = HTTPStatus.CONFLICT
+
+
+class PreconditionFailed(DomainError):
+    status = HTTPStatus.PRECONDITION_FAILED
+
+
+class Unprocessable(DomainError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class PreconditionRequired(DomainError):
+    status = HTTPStatus.PRECONDITION_REQUIRED
+
+
+class ServiceUnavailable(DomainError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [error.model_dump() for error in errors]
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # ("query", "limit") -> "limit"; ("body", "authors", 0) -> "authors.0"
+    parts = [str(part) for part in location[1:]] if len(location) > 1 else [str(location[0])]
+    return ".".join(parts)
+
+
+async def _on_domain_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)
+    return problem_response(error.status, error.detail, error.errors, error.headers)
+
+
+async def _on_validation_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        FieldError(field=_field_name(tuple(item["loc"])), message=item["msg"])
+        for item in error.errors()
+    ]
+    # A bad query, path or header parameter is a bad request (400); a body that
+    # parses but does not validate is unprocessable content (422).
+    in_body = any(item["loc"] and item["loc"][0] == "body" for item in error.errors())
+    status = 422 if in_body else 400
+    names = ", ".join(dict.fromkeys(e.field for e in errors))
+    return problem_response(status, f"Invalid value for: {names}", errors)
+
+
+async def _on_http_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    detail = error.detail if error.detail != HTTPStatus(error.status_code).phrase else None
+    return problem_response(error.status_code, detail, headers=dict(error.headers or {}))
+
+
+async def _on_unexpected_error(request: Request, error: Exception) -> Response:
+    # Logged in full for the operator; the client sees no trace, SQL or data.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting the problem documents a route may answer."""
+    return {
+        status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses
+    }
