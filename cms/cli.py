@@ -34,9 +34,7 @@ def serve(
 ) -> None:
     """Apply pending migrations, then serve the API with uvicorn."""
     db_upgrade()
-    uvicorn.run(
-        "cms.app:create_app", factory=True, host=host, port=port, access_log=access_log
-    )
+    uvicorn.run("cms.app:create_app", factory=True, host=host, port=port, access_log=access_log)
 
 
 @app.command()
@@ -52,6 +50,3 @@ def demo() -> None:
         f"Demo content loaded: {report.posts} new posts, {report.authors} new authors, "
         f"{report.tags} new tags."
     )
-
-
-

@@ -36,7 +36,9 @@ class DomainError(Exception):
 
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = [FieldError(field=field, message=detail)] if field else None

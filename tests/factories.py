@@ -41,6 +41,8 @@ def make_post(
         "published_at": PAST,
     }
     fields.update(overrides)
+    if "html" in overrides:
+        del fields["body"]
     post = posts_service.create_post(session, data=PostCreate(**fields), now=now)  # type: ignore[arg-type]
     if published:
         posts_service.publish_post(session, post=post, now=now)

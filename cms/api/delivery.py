@@ -47,7 +47,11 @@ class DeliveryMiddleware:
         coding = self._choose_coding(request, headers, body)
         if coding is not None or _is_compressible(headers):
             headers.add_vary_header("Accept-Encoding")
-        if scope["method"] == "GET" and status == 200 and "public" in headers.get("cache-control", ""):
+        if (
+            scope["method"] == "GET"
+            and status == 200
+            and "public" in headers.get("cache-control", "")
+        ):
             tag = hashlib.blake2b(body, digest_size=12).hexdigest()
             headers["ETag"] = f'"{tag}-{coding}"' if coding else f'"{tag}"'
             if _matches(request.get("if-none-match"), tag):

@@ -1,4 +1,4 @@
-"""What every collection takes: `page`, `limit`, `sort` and `fields`, checked the same way everywhere."""
+"""What every collection takes (`page`, `limit`, `sort`, `fields`), checked alike everywhere."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -22,9 +22,7 @@ class Pagination:
 
 def get_pagination(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")
-    ] = 10,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")] = 10,
 ) -> Pagination:
     return Pagination(page=page, limit=limit)
 
@@ -70,7 +68,7 @@ def parse_fields(value: str | None, allowed: frozenset[str]) -> frozenset[str] |
 
 
 SORT_QUERY = Query(
-    description="Comma-separated field names; a leading `-` sorts descending, e.g. `-published_at`.",
+    description="Comma-separated field names; a leading `-` sorts descending: `-published_at`.",
     max_length=200,
 )
 FIELDS_QUERY = Query(

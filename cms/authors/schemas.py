@@ -1,4 +1,4 @@
-"""Authors as the API shows them (API.md: `id, slug, name, bio, profile_image, website, post_count, url, links`)."""
+"""Authors as the API shows them (API.md, "An author")."""
 
 from typing import Any
 

@@ -1,6 +1,6 @@
 """Authors as readers see them: each with the number of live posts they wrote."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
@@ -9,7 +9,15 @@ from cms.posts.models import PostAuthor
 from cms.problems import Conflict, Unprocessable
 from cms.slugs import slugify_text
 
-AUTHORS = Association(model=Author, link=PostAuthor, link_key="author_id", noun="author")
+AUTHORS = Association(
+    model=Author,
+    noun="author",
+    id=col(Author.id),
+    slug=col(Author.slug),
+    link_post_id=col(PostAuthor.post_id),
+    link_record_id=col(PostAuthor.author_id),
+    link_position=col(PostAuthor.position),
+)
 
 list_authors = AUTHORS.list_page
 get_author = AUTHORS.get_by_slug
@@ -23,7 +31,7 @@ def create_author(session: Session, *, data: AuthorCreate) -> Author:
     slug = data.slug or slugify_text(data.name)
     if not slug:
         raise Unprocessable("A slug cannot be made from this name; give one", field="slug")
-    if session.exec(select(Author).where(Author.slug == slug)).first() is not None:
+    if session.exec(select(Author).where(col(Author.slug) == slug)).first() is not None:
         raise Conflict(f"The slug {slug!r} is taken by another author", field="slug")
     author = Author(**data.model_dump(exclude={"slug"}), slug=slug)
     session.add(author)
@@ -32,4 +40,4 @@ def create_author(session: Session, *, data: AuthorCreate) -> Author:
 
 
 def find_author_by_slug(session: Session, *, slug: str) -> Author | None:
-    return session.exec(select(Author).where(Author.slug == slug)).first()
+    return session.exec(select(Author).where(col(Author.slug) == slug)).first()

@@ -32,12 +32,13 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
     """Add the demo content that is missing; return what was added."""
     content = json.loads((DEMO_FOLDER / "demo.json").read_text(encoding="utf-8"))
     report = DemoReport()
-    author_ids = {}
+    author_ids: dict[str, int] = {}
     for entry in content["authors"]:
         author = authors_service.find_author_by_slug(session, slug=entry["slug"])
         if author is None:
             author = authors_service.create_author(session, data=AuthorCreate(**entry))
             report.authors += 1
+        assert author.id is not None
         author_ids[entry["slug"]] = author.id
     for entry in content["tags"]:
         (tag,) = tags_service.tags_by_name(session, names=[entry["name"]])
@@ -51,7 +52,9 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
     return report
 
 
-def _add_post(session: Session, entry: dict[str, Any], author_ids: list[int], now: datetime) -> None:
+def _add_post(
+    session: Session, entry: dict[str, Any], author_ids: list[int], now: datetime
+) -> None:
     published_at = _parse_time(entry["published_at"])
     data = PostCreate(
         title=entry["title"],

@@ -32,18 +32,18 @@ class Association(Generic[Record]):
     """A record table (authors, tags) and the ordered link table joining it to posts."""
 
     model: type[Record]
-    link: type[SQLModel]
-    link_key: str  # the link table's column naming the record: "author_id", "tag_id"
     noun: str
-
-    def key(self) -> Any:
-        return getattr(self.link, self.link_key)
+    id: Any  # the record's columns, e.g. Author.id, Author.slug
+    slug: Any
+    link_post_id: Any  # the link table's columns, e.g. PostAuthor.post_id
+    link_record_id: Any
+    link_position: Any
 
     def post_counts(self, now: datetime, only: Any = None) -> Subquery:
-        key = self.key()
+        key = self.link_record_id
         query = (
             select(key.label("record_id"), func.count().label("post_count"))
-            .join(Post, col(Post.id) == getattr(self.link, "post_id"))
+            .join(Post, col(Post.id) == self.link_post_id)
             .where(is_live(now))
             .group_by(key)
         )
@@ -55,7 +55,7 @@ class Association(Generic[Record]):
         """A page of records in the requested order, and how many there are in all."""
         counts = self.post_counts(now)
         post_count = func.coalesce(counts.c.post_count, 0)
-        ident = getattr(self.model, "id")
+        ident = self.id
         order = [self._order(key, post_count) for key in sort]
         rows = session.execute(
             select(self.model, post_count)
@@ -69,12 +69,10 @@ class Association(Generic[Record]):
 
     def get_by_slug(self, session: Session, *, slug: str, now: datetime) -> Counted[Record]:
         """The record with this slug, or NotFound."""
-        record = session.execute(
-            select(self.model).where(getattr(self.model, "slug") == slug)
-        ).scalar_one_or_none()
+        record = session.execute(select(self.model).where(self.slug == slug)).scalar_one_or_none()
         if record is None:
             raise NotFound(f"No {self.noun} with slug {slug!r}")
-        counts = self.post_counts(now, only=[getattr(record, "id")])
+        counts = self.post_counts(now, only=select(self.id).where(self.slug == slug))
         count = session.execute(select(counts.c.post_count)).scalar()
         return Counted(record, count or 0)
 
@@ -84,14 +82,14 @@ class Association(Generic[Record]):
         """Each post's records in their order, in one query for any number of posts."""
         if not post_ids:
             return {}
-        key, post_id = self.key(), getattr(self.link, "post_id")
+        key, post_id = self.link_record_id, self.link_post_id
         counts = self.post_counts(now, only=select(key).where(post_id.in_(post_ids)))
         rows = session.execute(
             select(post_id, self.model, func.coalesce(counts.c.post_count, 0))
-            .join(self.model, getattr(self.model, "id") == key)
+            .join(self.model, self.id == key)
             .outerjoin(counts, counts.c.record_id == key)
             .where(post_id.in_(post_ids))
-            .order_by(post_id, getattr(self.link, "position"))
+            .order_by(post_id, self.link_position)
         ).all()
         result: dict[int, list[Counted[Record]]] = {}
         for owner, record, count in rows:

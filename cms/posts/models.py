@@ -85,6 +85,8 @@ class PostSlugRedirect(SQLModel, table=True):
 
     slug: str = Field(max_length=191, primary_key=True)
     post_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

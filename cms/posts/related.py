@@ -17,7 +17,11 @@ def related_posts(
     if not post_ids or limit < 1:
         return {}
     live = is_live(now)
-    post_id, tag_id, author_id = col(PostTag.post_id), col(PostTag.tag_id), col(PostAuthor.author_id)
+    post_id, tag_id, author_id = (
+        col(PostTag.post_id),
+        col(PostTag.tag_id),
+        col(PostAuthor.author_id),
+    )
 
     source_tags = select(post_id.label("src"), tag_id).where(post_id.in_(post_ids)).subquery()
     # A tag on few posts says more about a post than one on many: weight 1 / uses.

@@ -89,7 +89,7 @@ def to_plaintext(html: str) -> str:
 
 
 def make_excerpt(plaintext: str, length: int = EXCERPT_LENGTH) -> str:
-    """About the first `length` characters, ending at a block's end when one fits, else on a word."""
+    """About `length` characters: whole blocks when they fit, else cut on a word."""
     taken = ""
     for block in plaintext.splitlines():
         candidate = f"{taken} {block}".strip()
@@ -100,7 +100,7 @@ def make_excerpt(plaintext: str, length: int = EXCERPT_LENGTH) -> str:
         return taken
     text = " ".join(plaintext.split())
     cut = text[: length + 1].rsplit(" ", 1)[0] if len(text) > length else text
-    return (cut or text[:length]).rstrip(" ,;:-–—")
+    return (cut or text[:length]).rstrip(" ,;:-\u2013\u2014")
 
 
 def reading_time(plaintext: str) -> int:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlmodel import Session, col
@@ -88,12 +89,12 @@ def resolve_live_post(
     session: Session, *, slug: str, now: datetime, fields: frozenset[str]
 ) -> PostBundle | Moved:
     """The live post with this slug, or where a former slug moved to; NotFound otherwise."""
-    post = session.execute(select(Post).where(Post.slug == slug, is_live(now))).scalar()
+    post = session.execute(select(Post).where(col(Post.slug) == slug, is_live(now))).scalar()
     if post is None:
         current = session.execute(
-            select(Post.slug)
-            .join(PostSlugRedirect, col(PostSlugRedirect.post_id) == Post.id)
-            .where(PostSlugRedirect.slug == slug, is_live(now))
+            select(col(Post.slug))
+            .join(PostSlugRedirect, col(PostSlugRedirect.post_id) == col(Post.id))
+            .where(col(PostSlugRedirect.slug) == slug, is_live(now))
         ).scalar()
         if current is not None:
             return Moved(current)
@@ -105,7 +106,9 @@ def resolve_live_post(
 
 def related_to_live_post(session: Session, *, slug: str, now: datetime, limit: int) -> list[Post]:
     """Posts related to the live post with this slug (NotFound for drafts and unknown slugs)."""
-    post_id = session.execute(select(Post.id).where(Post.slug == slug, is_live(now))).scalar()
+    post_id = session.execute(
+        select(col(Post.id)).where(col(Post.slug) == slug, is_live(now))
+    ).scalar()
     if post_id is None:
         raise NotFound(f"No published post with slug {slug!r}")
     return related_posts(session, post_ids=[post_id], limit=limit, now=now).get(post_id, [])
@@ -152,11 +155,16 @@ def publish_post(session: Session, *, post: Post, now: datetime) -> Post:
 
 
 def find_post_by_slug(session: Session, *, slug: str) -> Post | None:
-    return session.execute(select(Post).where(Post.slug == slug)).scalar()
+    return session.execute(select(Post).where(col(Post.slug) == slug)).scalar()
 
 
 def _load_relations(
-    session: Session, bundle: PostBundle, *, now: datetime, fields: frozenset[str], related_limit: int
+    session: Session,
+    bundle: PostBundle,
+    *,
+    now: datetime,
+    fields: frozenset[str],
+    related_limit: int,
 ) -> None:
     ids = [post.id for post in bundle.posts if post.id is not None]
     if fields & {"authors", "primary_author"}:
@@ -172,13 +180,20 @@ def _filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
     if filters.tag is not None:
         clauses.append(
             exists()
-            .where(col(PostTag.post_id) == Post.id)
-            .where(col(PostTag.tag_id) == select(Tag.id).where(Tag.slug == filters.tag).scalar_subquery())
+            .where(col(PostTag.post_id) == col(Post.id))
+            .where(
+                col(PostTag.tag_id)
+                == select(col(Tag.id)).where(col(Tag.slug) == filters.tag).scalar_subquery()
+            )
         )
     if filters.author is not None:
-        author_id = select(Author.id).where(Author.slug == filters.author).scalar_subquery()
+        author_id = (
+            select(col(Author.id)).where(col(Author.slug) == filters.author).scalar_subquery()
+        )
         clauses.append(
-            exists().where(col(PostAuthor.post_id) == Post.id, col(PostAuthor.author_id) == author_id)
+            exists().where(
+                col(PostAuthor.post_id) == col(Post.id), col(PostAuthor.author_id) == author_id
+            )
         )
     if filters.featured is not None:
         clauses.append(col(Post.featured).is_(filters.featured))
@@ -221,31 +236,37 @@ def _free_slug(session: Session, wanted: str | None, title: str) -> str:
 
 def _slug_taken(session: Session, slug: str) -> bool:
     # A former slug stays reserved: it still redirects to its post.
-    in_posts = exists().where(Post.slug == slug)
-    in_history = exists().where(PostSlugRedirect.slug == slug)
+    in_posts = exists().where(col(Post.slug) == slug)
+    in_history = exists().where(col(PostSlugRedirect.slug) == slug)
     return bool(session.execute(select(or_(in_posts, in_history))).scalar())
 
 
 def _link_authors(session: Session, post: Post, author_ids: list[int]) -> None:
-    unique_ids = list(dict.fromkeys(author_ids))
-    found = set(
-        session.execute(select(Author.id).where(col(Author.id).in_(unique_ids))).scalars()
-    )
-    missing = [author_id for author_id in unique_ids if author_id not in found]
-    if missing:
-        raise Unprocessable(f"Unknown author id(s): {missing}", field="author_ids")
-    for position, author_id in enumerate(unique_ids):
-        session.add(PostAuthor(post_id=post.id, author_id=author_id, position=position))
+    wanted = _existing_ids(session, col(Author.id), author_ids, field="author_ids")
+    for position, author_id in enumerate(wanted):
+        session.add(PostAuthor(post_id=_id(post), author_id=author_id, position=position))
     session.flush()
 
 
 def _link_tags(session: Session, post: Post, tag_ids: list[int], names: list[str]) -> None:
-    unique_ids = list(dict.fromkeys(tag_ids))
-    found = set(session.execute(select(Tag.id).where(col(Tag.id).in_(unique_ids))).scalars())
-    missing = [tag_id for tag_id in unique_ids if tag_id not in found]
-    if missing:
-        raise Unprocessable(f"Unknown tag id(s): {missing}", field="tag_ids")
-    named = [tag.id for tag in tags_service.tags_by_name(session, names=names)]
-    for position, tag_id in enumerate(dict.fromkeys([*unique_ids, *named])):
-        session.add(PostTag(post_id=post.id, tag_id=tag_id, position=position))
+    wanted = _existing_ids(session, col(Tag.id), tag_ids, field="tag_ids")
+    named = [_id(tag) for tag in tags_service.tags_by_name(session, names=names)]
+    for position, tag_id in enumerate(dict.fromkeys([*wanted, *named])):
+        session.add(PostTag(post_id=_id(post), tag_id=tag_id, position=position))
     session.flush()
+
+
+def _existing_ids(session: Session, column: Any, ids: list[int], *, field: str) -> list[int]:
+    """`ids` without repeats, in order; Unprocessable naming `field` if any does not exist."""
+    unique = list(dict.fromkeys(ids))
+    found = set(session.execute(select(column).where(column.in_(unique))).scalars())
+    missing = [number for number in unique if number not in found]
+    if missing:
+        raise Unprocessable(f"Unknown id(s) in {field}: {missing}", field=field)
+    return unique
+
+
+def _id(record: Post | Tag) -> int:
+    # Rows that have been flushed always have their id.
+    assert record.id is not None
+    return record.id

@@ -8,7 +8,15 @@ from cms.problems import Unprocessable
 from cms.slugs import slugify_text
 from cms.tags.models import Tag
 
-TAGS = Association(model=Tag, link=PostTag, link_key="tag_id", noun="tag")
+TAGS = Association(
+    model=Tag,
+    noun="tag",
+    id=col(Tag.id),
+    slug=col(Tag.slug),
+    link_post_id=col(PostTag.post_id),
+    link_record_id=col(PostTag.tag_id),
+    link_position=col(PostTag.position),
+)
 
 list_tags = TAGS.list_page
 get_tag = TAGS.get_by_slug
@@ -26,8 +34,7 @@ def tags_by_name(session: Session, *, names: list[str]) -> list[Tag]:
             raise Unprocessable(f"A tag cannot be made from {name!r}", field="tags")
         wanted.setdefault(slug, name.strip())
     found = {
-        tag.slug: tag
-        for tag in session.exec(select(Tag).where(col(Tag.slug).in_(list(wanted))))
+        tag.slug: tag for tag in session.exec(select(Tag).where(col(Tag.slug).in_(list(wanted))))
     }
     for slug, name in wanted.items():
         if slug not in found:

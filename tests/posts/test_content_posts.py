@@ -154,7 +154,9 @@ def test_search_finds_words_in_title_or_text(client, session: Session) -> None:
     make_post(session, title="Knee pain", body="Cyclists and saddles.")
 
     def titles(q: str) -> list[str]:
-        return sorted(p["title"] for p in client.get("/api/v1/posts", params={"q": q}).json()["data"])
+        return sorted(
+            p["title"] for p in client.get("/api/v1/posts", params={"q": q}).json()["data"]
+        )
 
     assert titles("pain") == ["Knee pain", "Shoulder pain"]
     assert titles("SADDLES") == ["Knee pain"]
@@ -213,7 +215,9 @@ def test_page_of_posts_costs_the_same_number_of_queries_for_1_or_100_posts(
 ) -> None:
     def queries_for_page() -> int:
         count_queries.count = 0
-        response = client.get("/api/v1/posts?limit=100&fields=id,authors,primary_author,tags,related")
+        response = client.get(
+            "/api/v1/posts?limit=100&fields=id,authors,primary_author,tags,related"
+        )
         assert response.status_code == 200
         return count_queries.count
 

@@ -1,0 +1,3 @@
+from cms.cli import app
+
+app(prog_name="cms")

@@ -1,0 +1,53 @@
+"""Content API: authors with their published post counts."""
+
+from sqlmodel import Session
+
+from tests.factories import make_author, make_post
+
+
+def test_authors_are_listed_by_name_with_published_post_counts(client, session: Session) -> None:
+    jo = make_author(session, name="Jo Goh", website="https://jo.example")
+    amy = make_author(session, name="Amy Adams")
+    make_post(session, authors=[jo])
+    make_post(session, authors=[jo, amy])
+    make_post(session, authors=[amy], published=False)
+
+    body = client.get("/api/v1/authors").json()
+
+    assert [(a["name"], a["post_count"]) for a in body["data"]] == [("Amy Adams", 1), ("Jo Goh", 2)]
+    assert body["meta"]["pagination"]["total"] == 2
+    jo_out = body["data"][1]
+    assert jo_out["url"] == "https://blog.example.com/author/jo-goh"
+    assert jo_out["links"]["self"] == "http://api.test/api/v1/authors/jo-goh"
+    assert jo_out["website"] == "https://jo.example"
+
+
+def test_authors_sort_by_post_count(client, session: Session) -> None:
+    busy, idle = make_author(session, name="Busy"), make_author(session, name="Idle")
+    make_post(session, authors=[busy])
+
+    names = [a["name"] for a in client.get("/api/v1/authors?sort=-post_count").json()["data"]]
+
+    assert names == ["Busy", "Idle"]
+    assert idle.slug == "idle"
+
+
+def test_author_by_slug(client, session: Session) -> None:
+    jo = make_author(session, name="Jo Goh", bio="Physio.")
+    make_post(session, authors=[jo])
+
+    response = client.get("/api/v1/authors/jo-goh")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["name"] == "Jo Goh" and data["bio"] == "Physio." and data["post_count"] == 1
+
+
+def test_unknown_author_is_404_and_bad_sort_is_400(client) -> None:
+    missing = client.get("/api/v1/authors/nobody")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+    bad = client.get("/api/v1/authors?sort=password")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "sort"
+    assert client.get("/api/v1/authors?limit=0").status_code == 400
