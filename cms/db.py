@@ -62,15 +62,20 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
+def committing(session: Session) -> Iterator[Session]:
+    """Yield `session`; commit if the request succeeded, roll back if anything failed."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield from committing(session)
 
 
 # scope="function": the commit above runs before the response goes out, so a

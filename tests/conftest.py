@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from cms.app import create_app
 from cms.config import Settings
-from cms.db import get_session, make_engine
+from cms.db import committing, get_session, make_engine
 from cms.migrations import upgrade_database
 
 # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test: a server on which the run creates,
@@ -118,12 +118,7 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock
 
     def session_in_test_transaction() -> Iterator[Session]:
         with _session_on(connection) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+            yield from committing(session)
 
     app.dependency_overrides[get_session] = session_in_test_transaction
     return app

@@ -1,6 +1,6 @@
 """Content API: published posts for front ends."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import RedirectResponse, Response
@@ -9,9 +9,10 @@ from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import FIELDS_QUERY, SORT_QUERY, PaginationDep, parse_fields, parse_sort
 from cms.api.responses import content_response
-from cms.api.urls import UrlsDep
+from cms.api.urls import Urls, UrlsDep
 from cms.db import SessionDep
 from cms.posts import service
+from cms.posts.models import Post
 from cms.posts.schemas import (
     LIST_DEFAULT_FIELDS,
     POST_FIELDS,
@@ -55,17 +56,7 @@ def list_posts(
         sort=parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
         fields=chosen,
     )
-    items = [
-        post_out(
-            post,
-            fields=chosen,
-            urls=urls,
-            authors=bundle.authors.get(post.id or 0, []),
-            tags=bundle.tags.get(post.id or 0, []),
-            related=bundle.related.get(post.id or 0, []),
-        )
-        for post in bundle.posts
-    ]
+    items = [_present(post, bundle, chosen, urls) for post in bundle.posts]
     self_url = urls.api(
         "/posts",
         page=pagination.page,
@@ -106,15 +97,7 @@ def get_post(
             status_code=301,
             headers={"Cache-Control": f"public, max-age={settings.cache_max_age}"},
         )
-    post = found.posts[0]
-    data = post_out(
-        post,
-        fields=chosen,
-        urls=urls,
-        authors=found.authors.get(post.id or 0, []),
-        tags=found.tags.get(post.id or 0, []),
-        related=found.related.get(post.id or 0, []),
-    )
+    data = _present(found.posts[0], found, chosen, urls)
     return content_response({"data": data}, max_age=settings.cache_max_age)
 
 
@@ -135,3 +118,17 @@ def list_related_posts(
     related = service.related_to_live_post(session, slug=slug, now=now, limit=limit)
     data = [related_card(post, urls) for post in related]
     return content_response({"data": data}, max_age=settings.cache_max_age)
+
+
+def _present(
+    post: Post, bundle: service.PostBundle, fields: frozenset[str], urls: Urls
+) -> dict[str, Any]:
+    key = post.id or 0
+    return post_out(
+        post,
+        fields=fields,
+        urls=urls,
+        authors=bundle.authors.get(key, []),
+        tags=bundle.tags.get(key, []),
+        related=bundle.related.get(key, []),
+    )
