@@ -1,7 +1,8 @@
 """What every collection takes (`page`, `limit`, `sort`, `fields`), checked alike everywhere."""
 
+import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -36,42 +37,55 @@ class SortKey:
     descending: bool
 
 
+def _list_pattern(allowed: frozenset[str], *, signed: bool) -> str:
+    """A regex for a comma list of `allowed` names (each optionally `-`-prefixed if `signed`)."""
+    name = ("-?" if signed else "") + "(" + "|".join(sorted(allowed)) + ")"
+    return f"^{name}(,{name})*$"
+
+
+def sort_query(allowed: frozenset[str]) -> Any:
+    # The pattern documents the valid values; parse_sort enforces the same rule with a
+    # message that lists them (a regex in an error is no help to anyone).
+    return Query(
+        description="Comma-separated field names; a leading `-` sorts descending: "
+        f"`-published_at`. Fields: {', '.join(sorted(allowed))}.",
+        max_length=500,
+        json_schema_extra={"pattern": _list_pattern(allowed, signed=True)},
+    )
+
+
+def fields_query(allowed: frozenset[str]) -> Any:
+    return Query(
+        description="Comma-separated top-level fields to return. "
+        f"Fields: {', '.join(sorted(allowed))}.",
+        max_length=1000,
+        json_schema_extra={"pattern": _list_pattern(allowed, signed=False)},
+    )
+
+
 def parse_sort(value: str | None, allowed: frozenset[str], default: str) -> list[SortKey]:
-    """`-published_at,title` -> sort keys; an unknown field is a 400 naming `sort`."""
-    keys = []
-    for part in (value or default).split(","):
-        name = part.strip()
-        descending = name.startswith("-")
-        name = name.removeprefix("-").removeprefix("+")
-        if name not in allowed:
-            raise BadRequest(
-                f"Cannot sort by {name!r}; sortable fields: {', '.join(sorted(allowed))}",
-                field="sort",
-            )
-        keys.append(SortKey(field=name, descending=descending))
-    return keys
+    """`-published_at,title` -> sort keys; anything else is a 400 naming `sort`."""
+    if value is not None and not re.fullmatch(_list_pattern(allowed, signed=True), value):
+        raise BadRequest(
+            f"Cannot sort by {value!r}; sort by one or more of: {', '.join(sorted(allowed))} "
+            "(comma-separated, `-` first for descending)",
+            field="sort",
+        )
+    return [
+        SortKey(field=name.removeprefix("-"), descending=name.startswith("-"))
+        for name in (value or default).split(",")
+    ]
 
 
 def parse_fields(value: str | None, allowed: frozenset[str]) -> frozenset[str] | None:
     """`id,title` -> the set of fields to return; None means "the default set"."""
     if value is None:
         return None
-    names = {name.strip() for name in value.split(",") if name.strip()}
-    unknown = sorted(names - allowed)
-    if unknown or not names:
+    if not re.fullmatch(_list_pattern(allowed, signed=False), value):
+        unknown = sorted(set(value.split(",")) - allowed)
         raise BadRequest(
-            f"Unknown field(s): {', '.join(unknown) or '(none given)'}; "
-            f"fields: {', '.join(sorted(allowed))}",
+            f"Unknown field(s): {', '.join(unknown) or repr(value)}; "
+            f"fields: {', '.join(sorted(allowed))} (comma-separated)",
             field="fields",
         )
-    return frozenset(names)
-
-
-SORT_QUERY = Query(
-    description="Comma-separated field names; a leading `-` sorts descending: `-published_at`.",
-    max_length=200,
-)
-FIELDS_QUERY = Query(
-    description="Comma-separated top-level fields to return, e.g. `id,slug,title`.",
-    max_length=500,
-)
+    return frozenset(value.split(","))

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from cms.api.urls import API_PREFIX
 from cms.problems import PROBLEM_MEDIA_TYPE
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -23,9 +24,11 @@ def install_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            for path_item in schema.get("paths", {}).values():
-                for operation in path_item.values():
+            for path, path_item in schema.get("paths", {}).items():
+                for method, operation in path_item.items():
                     _fix_error_responses(operation)
+                    if method == "get" and _is_content_api(path):
+                        _document_conditional_get(operation)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.pop("HTTPValidationError", None)
             components.pop("ValidationError", None)
@@ -46,3 +49,26 @@ def _fix_error_responses(operation: dict[str, Any]) -> None:
     for status, response in responses.items():
         if status.isdigit() and int(status) >= 400:
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+
+
+def _is_content_api(path: str) -> bool:
+    return path.startswith(f"{API_PREFIX}/") and not path.startswith(f"{API_PREFIX}/admin")
+
+
+def _document_conditional_get(operation: dict[str, Any]) -> None:
+    # DeliveryMiddleware adds these to every public answer: say so in the document.
+    operation.setdefault("parameters", []).append(
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "ETags from earlier answers; a match gets `304 Not Modified`.",
+            "schema": {"type": "string"},
+        }
+    )
+    responses = operation["responses"]
+    responses["200"]["headers"] = {
+        "ETag": {"description": "Validator of this representation.", "schema": {"type": "string"}},
+        "Cache-Control": {"schema": {"type": "string"}},
+    }
+    responses["304"] = {"description": "Not Modified: the `If-None-Match` ETag still holds."}

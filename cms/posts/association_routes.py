@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import SORT_QUERY, PaginationDep, parse_sort
+from cms.api.listing import PaginationDep, parse_sort, sort_query
 from cms.api.responses import content_response
 from cms.api.urls import Urls, UrlsDep
 from cms.db import SessionDep
@@ -31,7 +31,7 @@ def association_router(
         urls: UrlsDep,
         now: NowDep,
         pagination: PaginationDep,
-        sort: Annotated[str | None, SORT_QUERY] = None,
+        sort: Annotated[str | None, sort_query(SORTABLE)] = None,
     ) -> Response:
         records, total = association.list_page(
             session, now=now, pagination=pagination, sort=parse_sort(sort, SORTABLE, "name")

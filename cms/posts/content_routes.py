@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import FIELDS_QUERY, SORT_QUERY, PaginationDep, parse_fields, parse_sort
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import content_response
 from cms.api.urls import Urls, UrlsDep
 from cms.db import SessionDep
@@ -27,7 +27,7 @@ from cms.problems import problem_responses
 router = APIRouter(prefix="/posts", tags=["Content: posts"])
 
 SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
-Fields = Annotated[str | None, FIELDS_QUERY]
+Fields = Annotated[str | None, fields_query(POST_FIELDS)]
 
 
 @router.get("", response_model=Page[PostOut], responses=problem_responses(400))
@@ -37,7 +37,7 @@ def list_posts(
     urls: UrlsDep,
     now: NowDep,
     pagination: PaginationDep,
-    sort: Annotated[str | None, SORT_QUERY] = None,
+    sort: Annotated[str | None, sort_query(service.SORTABLE)] = None,
     fields: Fields = None,
     tag: Annotated[str | None, Query(max_length=191, description="A tag's slug.")] = None,
     author: Annotated[str | None, Query(max_length=191, description="An author's slug.")] = None,

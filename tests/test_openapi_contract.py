@@ -1,0 +1,216 @@
+"""The OpenAPI contract: schemathesis exercises every operation of the app's own /openapi.json.
+
+Requests go through ASGI (no server) to an app on a throw-away database of its own that holds
+the demo blog. A response fails when it is a 5xx, or when its status code, content type, headers
+or body are not what the document says; invalid requests (negative generation) must get a
+documented 4xx.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema_rs
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from sqlmodel import Session
+
+from cms.app import create_app
+from cms.config import Settings
+from cms.db import make_engine
+from cms.demo.loader import load_demo
+from cms.migrations import upgrade_database
+from cms.posts import service as posts_service
+from cms.posts.models import PostSlugRedirect
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # the demo's scheduled post is still to come
+SETTINGS = Settings(database_url="sqlite://", site_url="https://blog.example.com")
+
+# schemathesis needs the document at collection, to make one test per operation, before any
+# fixture (and so any database) exists. The document is built from the routes alone, so it is
+# fetched from an app whose in-memory database is never opened; the requests go to `demo_app`,
+# and test_the_app_under_test_serves_this_document checks that it serves the same document.
+# (`schemathesis.pytest.from_fixture` would avoid this, but with pytest 9.2 it fails with
+# "AttributeError: 'Function' object has no attribute '_nodeid'".)
+# The config is explicit so that a schemathesis.toml lying around cannot change what runs:
+# positive and negative generation, every default check.
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json",
+    create_app(SETTINGS, clock=lambda: NOW),
+    config=schemathesis.Config.from_dict({"generation": {"mode": "all"}}),
+)
+
+# From cms/demo/demo.json, plus a former slug that `demo_app` adds.
+PUBLISHED_POSTS = [
+    "dry-needling-why-its-so-awesome",
+    "trigger-points-explained",
+    "tension-headaches-and-your-neck",  # two authors
+]
+DRAFT_POST = "hydration-myths-for-active-people"
+SCHEDULED_POST = "strength-training-after-60-its-never-too-late"
+FORMER_SLUG = "dry-needling-explained"
+AUTHORS = ["jo-goh", "priya-raman", "tom-whitaker"]
+TAGS = ["pain-relief", "dry-needling", "running"]
+POST_FIELDS = ["id,slug,title", "html,related,plaintext", "authors,primary_author,tags,links"]
+POST_SORTS = ["-published_at", "title", "-view_count,id", "featured,-reading_time"]
+COUNTED_SORTS = ["name", "-post_count,name", "slug", "-updated_at"]
+
+# Per operation, parameter values that find something: random strings almost never do.
+KNOWN_VALUES: dict[str, dict[str, list[str]]] = {
+    "/api/v1/posts": {
+        "tag": TAGS,
+        "author": AUTHORS,
+        "sort": POST_SORTS,
+        "fields": POST_FIELDS,
+        "q": ["needling", "pain"],
+    },
+    "/api/v1/posts/{slug}": {
+        "slug": [*PUBLISHED_POSTS, DRAFT_POST, SCHEDULED_POST, FORMER_SLUG],
+        "fields": POST_FIELDS,
+    },
+    "/api/v1/posts/{slug}/related": {"slug": [*PUBLISHED_POSTS, DRAFT_POST, SCHEDULED_POST]},
+    "/api/v1/authors": {"sort": COUNTED_SORTS},
+    "/api/v1/authors/{slug}": {"slug": AUTHORS},
+    "/api/v1/tags": {"sort": COUNTED_SORTS},
+    "/api/v1/tags/{slug}": {"slug": TAGS},
+}
+
+
+@schema.hook
+def flatmap_case(context: schemathesis.HookContext, case: schemathesis.Case) -> Any:
+    """Point some valid cases at content that exists, so that 200 and 301 answers are checked too.
+
+    Only positive cases are steered (a known value is valid wherever it goes); negative ones stay
+    as generated, so that what they break stays broken. A schema hook: other tests are untouched.
+    """
+    known = KNOWN_VALUES.get(case.operation.path)
+    if not known or case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+        return st.just(case)
+    in_path = set(case.operation.path_parameters.schema.get("properties", {}))
+
+    def steer(chosen: dict[str, str]) -> schemathesis.Case:
+        # Assigned, never edited in place: schemathesis then re-checks the case against the schema.
+        path = {name: value for name, value in chosen.items() if name in in_path}
+        query = {name: value for name, value in chosen.items() if name not in in_path}
+        if path:
+            case.path_parameters = {**case.path_parameters, **path}
+        if query:
+            case.query = {**case.query, **query}
+        return case
+
+    # Each known parameter is replaced or not, independently: generated values still get through.
+    choices = {name: st.sampled_from(values) for name, values in known.items()}
+    return st.fixed_dictionaries({}, optional=choices).map(steer)
+
+
+@pytest.fixture(scope="module")
+def demo_app(new_database) -> Iterator[FastAPI]:
+    engine = make_engine(new_database())
+    upgrade_database(engine)
+    with Session(engine) as session:
+        load_demo(session, now=NOW)
+        post = posts_service.find_post_by_slug(session, slug=PUBLISHED_POSTS[0])
+        assert post is not None and post.id is not None
+        # The demo renames no post; a former slug makes the documented 301 reachable.
+        session.add(PostSlugRedirect(slug=FORMER_SLUG, post_id=post.id))
+        session.commit()
+    yield create_app(SETTINGS, engine=engine, clock=lambda: NOW)
+    engine.dispose()
+
+
+def test_the_app_under_test_serves_this_document(demo_app: FastAPI) -> None:
+    served = schemathesis.openapi.from_asgi("/openapi.json", demo_app)
+    assert served.raw_schema == schema.raw_schema
+
+
+# Hypothesis examples are bounded per operation (shared by the positive and the negative mode)
+# so that the file stays fast on PostgreSQL too; schemathesis's own coverage phase (boundary
+# values, missing and extra parameters, other methods) adds a few dozen fixed cases on top.
+@schema.parametrize()
+@settings(max_examples=30, deadline=None)
+def test_every_operation_keeps_to_the_document(case: schemathesis.Case, demo_app: FastAPI) -> None:
+    case.call_and_validate(app=demo_app)
+
+
+def _request(
+    path: str, expected: int, query: dict[str, str] | None = None, slug: str | None = None
+) -> Any:
+    path_parameters = {"slug": slug} if slug else {}
+    name = path.replace("{slug}", slug or "")
+    if query:
+        name += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return pytest.param(path, path_parameters, query or {}, expected, id=f"{expected} {name}")
+
+
+@pytest.mark.parametrize(
+    ("path", "path_parameters", "query", "expected"),
+    [
+        _request("/api/v1/posts", 200),
+        _request("/api/v1/posts", 200, {"tag": "pain-relief", "author": "jo-goh"}),
+        _request("/api/v1/posts", 200, {"featured": "true", "q": "needling"}),
+        _request("/api/v1/posts", 200, {"sort": "title,-id", "page": "2", "limit": "5"}),
+        _request("/api/v1/posts", 200, {"fields": "html,related,plaintext"}),
+        _request("/api/v1/posts/{slug}", 200, slug="dry-needling-why-its-so-awesome"),
+        _request("/api/v1/posts/{slug}", 200, {"fields": "id,title"}, slug=PUBLISHED_POSTS[1]),
+        _request("/api/v1/posts/{slug}", 301, slug=FORMER_SLUG),
+        _request("/api/v1/posts/{slug}", 404, slug=DRAFT_POST),
+        _request("/api/v1/posts/{slug}", 404, slug=SCHEDULED_POST),
+        _request("/api/v1/posts/{slug}/related", 200, slug="dry-needling-why-its-so-awesome"),
+        _request("/api/v1/posts/{slug}/related", 200, {"limit": "20"}, slug=PUBLISHED_POSTS[1]),
+        _request("/api/v1/authors", 200, {"sort": "-post_count,name"}),
+        _request("/api/v1/authors/{slug}", 200, slug="jo-goh"),
+        _request("/api/v1/tags", 200, {"sort": "name", "limit": "100"}),
+        _request("/api/v1/tags/{slug}", 200, slug="pain-relief"),
+        _request("/api/v1/posts", 400, {"sort": "nonsense"}),
+        _request("/api/v1/posts", 400, {"limit": "0"}),
+    ],
+)
+def test_known_content_keeps_to_the_document(
+    demo_app: FastAPI,
+    path: str,
+    path_parameters: dict[str, str],
+    query: dict[str, str],
+    expected: int,
+) -> None:
+    """Fixed requests that must find (or must not find) demo content, under the same checks."""
+    case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+    response = case.call_and_validate(app=demo_app)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/posts", {"sort": "nonsense"}),
+        ("/api/v1/posts", {"sort": "title,"}),
+        ("/api/v1/posts", {"fields": "nonsense"}),
+        ("/api/v1/posts/{slug}", {"fields": "id, title"}),
+        ("/api/v1/authors", {"sort": "password"}),
+        ("/api/v1/tags", {"sort": ""}),
+    ],
+)
+def test_the_document_says_which_sort_and_fields_values_are_valid(
+    demo_app: FastAPI, path: str, query: dict[str, str]
+) -> None:
+    """What the app refuses with a 400 is what the document's patterns rule out."""
+    operation = schema[path]["GET"]
+    assert not jsonschema_rs.validator_for(operation.query.schema).is_valid(query)
+    path_parameters = {"slug": PUBLISHED_POSTS[0]} if "{slug}" in path else {}
+    response = operation.Case(path_parameters=path_parameters, query=query).call(app=demo_app)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == next(iter(query))
+
+
+def test_conditional_get_keeps_to_the_document(demo_app: FastAPI) -> None:
+    operation = schema["/api/v1/posts/{slug}"]["GET"]
+    slug = {"slug": PUBLISHED_POSTS[0]}
+    first = operation.Case(path_parameters=slug).call_and_validate(app=demo_app)
+    assert first.status_code == 200
+    (etag,) = first.headers["etag"]
+    again = operation.Case(path_parameters=slug, headers={"If-None-Match": etag})
+    response = again.call_and_validate(app=demo_app)
+    assert response.status_code == 304
