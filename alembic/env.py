@@ -1,8 +1,8 @@
 """Alembic environment: the schema is made only by these migrations, on SQLite and PostgreSQL."""
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from cms.config import get_settings
 from cms.db import make_engine
 from cms.models import metadata

@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
-
-from alembic import command
 
 # alembic/ sits beside the package in a checkout; in an installed copy run from
 # the project folder (the Docker image) it is found in the working directory.

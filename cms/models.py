@@ -2,10 +2,26 @@
 
 from sqlmodel import SQLModel
 
+from cms.audit.models import AuditEvent
+from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
-from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
+from cms.posts.models import Post, PostAuthor, PostRevision, PostSlugRedirect, PostTag
 from cms.tags.models import Tag
+from cms.users.models import User
 
 metadata = SQLModel.metadata
 
-__all__ = ["Author", "Post", "PostAuthor", "PostSlugRedirect", "PostTag", "Tag", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Author",
+    "LoginFailure",
+    "Post",
+    "PostAuthor",
+    "PostRevision",
+    "PostSlugRedirect",
+    "PostTag",
+    "Tag",
+    "User",
+    "metadata",
+]

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from cms.db import UTCDateTime
@@ -44,6 +44,18 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     view_count: int = 0
     comment_count: int = 0
+    # Bumped by every editorial change: the admin ETag, for safe concurrent edits.
+    version: int = 1
+    # In the trash since then (restorable for 30 days); hidden everywhere else.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    updated_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class PostAuthor(SQLModel, table=True):
@@ -90,3 +102,25 @@ class PostSlugRedirect(SQLModel, table=True):
         )
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PostRevision(SQLModel, table=True):
+    """A saved version of a post's title, body and excerpt: who saved it, and when."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False)
+    )
+    number: int
+    title: str = Field(max_length=255)
+    body: str = Field(default="", sa_type=Text)
+    body_format: str = Field(max_length=16)
+    custom_excerpt: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_
+from sqlmodel import col
 
 from cms.posts.models import Post, PostStatus
 
@@ -10,4 +11,8 @@ from cms.posts.models import Post, PostStatus
 def is_live(now: datetime) -> ColumnElement[bool]:
     # A published post with a future published_at is "scheduled": it becomes
     # visible by itself once `now` passes that time, with no job to run.
-    return and_(Post.status == PostStatus.PUBLISHED, Post.published_at <= now)  # type: ignore[arg-type,operator]
+    return and_(
+        col(Post.status) == PostStatus.PUBLISHED,
+        col(Post.published_at) <= now,
+        col(Post.deleted_at).is_(None),  # trashed posts are gone for readers at once
+    )
