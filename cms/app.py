@@ -9,13 +9,31 @@ from cms import health
 from cms.api.delivery import DeliveryMiddleware
 from cms.api.openapi import install_openapi
 from cms.api.urls import API_PREFIX
+from cms.audit.admin_routes import router as audit_admin_router
+from cms.auth.admin_routes import router as session_router
+from cms.auth.token_routes import router as tokens_admin_router
+from cms.authors.admin_routes import router as authors_admin_router
 from cms.authors.content_routes import router as authors_router
 from cms.config import Settings, get_settings
 from cms.db import make_engine
+from cms.posts.admin_routes import router as posts_admin_router
 from cms.posts.content_routes import router as posts_router
 from cms.problems import install_problem_handlers
+from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
+from cms.users.admin_routes import router as users_admin_router
+
+CONTENT_ROUTERS = (posts_router, authors_router, tags_router)
+ADMIN_ROUTERS = (
+    session_router,
+    posts_admin_router,
+    authors_admin_router,
+    tags_admin_router,
+    users_admin_router,
+    tokens_admin_router,
+    audit_admin_router,
+)
 
 DESCRIPTION = """A headless CMS: published posts, authors and tags as JSON for any front end.
 
@@ -33,7 +51,7 @@ def create_app(
     app.state.clock = clock
 
     app.include_router(health.router)
-    for router in (posts_router, authors_router, tags_router):
+    for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):
         app.include_router(router, prefix=API_PREFIX)
     install_problem_handlers(app)
     install_openapi(app)

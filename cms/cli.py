@@ -1,20 +1,56 @@
-"""The `cms` command: serve the API, migrate the database, load the demo content."""
+"""The `cms` command: serve, migrate, load the demo, and make users and API tokens."""
 
-from typing import Annotated
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlmodel import Session
 
+from cms.auth import service as auth_service
+from cms.auth.schemas import TokenCreate
 from cms.config import get_settings
 from cms.db import make_engine
 from cms.demo.loader import load_demo
 from cms.migrations import upgrade_database
+from cms.problems import DomainError
 from cms.timestamps import utcnow
+from cms.users import service as users_service
+from cms.users.models import Role
+from cms.users.schemas import UserCreate
 
 app = typer.Typer(help="cms: a headless CMS content API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts that sign in to the Admin API.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Long-lived API tokens for scripts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+
+@contextmanager
+def migrated_session() -> Iterator[Session]:
+    """A session on the migrated database, committed at the end; a refusal ends the command."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        upgrade_database(engine)
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    except DomainError as error:
+        _fail(error.detail)
+    except ValidationError as error:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    finally:
+        engine.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=1)
 
 
 @db_app.command("upgrade")
@@ -40,13 +76,47 @@ def serve(
 @app.command()
 def demo() -> None:
     """Apply migrations and load the demo content (running it again adds nothing)."""
-    engine = make_engine(get_settings().database_url)
-    upgrade_database(engine)
-    with Session(engine) as session:
+    with migrated_session() as session:
         report = load_demo(session, now=utcnow())
-        session.commit()
-    engine.dispose()
     typer.echo(
         f"Demo content loaded: {report.posts} new posts, {report.authors} new authors, "
         f"{report.tags} new tags."
     )
+
+
+@users_app.command("create")
+def create_user(
+    email: Annotated[str, typer.Option(help="Signs in with this e-mail.")],
+    name: Annotated[str, typer.Option(help="The name shown for the user.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Apply migrations and open an account (the first owner of a new install, say)."""
+    if password_stdin:
+        password = sys.stdin.read().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with migrated_session() as session:
+        data = UserCreate(email=email, name=name, role=role, password=password)
+        user = users_service.create_user(session, data=data, actor=None, now=utcnow())
+        done = f"Created {user.role} {user.email} (id {user.id})."
+    typer.echo(done)  # once committed
+
+
+@tokens_app.command("create")
+def create_token(
+    user: Annotated[str, typer.Option(help="The e-mail of the user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for, to tell it apart.")],
+) -> None:
+    """Apply migrations and make an API token; its secret is printed once, here."""
+    with migrated_session() as session:
+        data = TokenCreate(name=name)
+        owner = users_service.get_user_by_email(session, email=user)
+        issued, _ = auth_service.create_api_token(
+            session, name=data.name, owner_id=owner.id, actor=None, now=utcnow()
+        )
+        note = f"This token acts as {owner.email}. Keep it now: it will not be shown again."
+    typer.echo(issued.secret)  # once committed
+    typer.echo(note)

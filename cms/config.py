@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(default=60, ge=0)
     # Responses smaller than this are not worth compressing.
     gzip_minimum_size: int = Field(default=500, ge=0)
+    # How long a token from signing in with a password stays valid, in hours.
+    session_hours: int = Field(default=12, ge=1)
+    # After this many failed sign-ins for one e-mail within the window, further
+    # attempts are refused (429) until the window has passed.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # Deleted posts stay restorable in the trash this long.
+    trash_days: int = Field(default=30, ge=1)
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+from cms.problems import DomainError
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every engine.
@@ -67,6 +69,9 @@ def committing(session: Session) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DomainError as error:
+        session.commit() if error.keeps_changes else session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

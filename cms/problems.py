@@ -7,9 +7,10 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 logger = logging.getLogger("cms")
 
@@ -22,7 +23,9 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document; some problems add members of their own."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = "about:blank"
     title: str
@@ -35,14 +38,23 @@ class DomainError(Exception):
     """A failure the client can act on; services raise these, never HTTP exceptions."""
 
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
+    # True for failures whose bookkeeping must be saved even though the request
+    # fails (a failed sign-in is counted, or throttling would never start).
+    keeps_changes: bool = False
 
     def __init__(
-        self, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(detail)
         self.detail = detail
         self.errors = [FieldError(field=field, message=detail)] if field else None
         self.headers = headers or {}
+        self.extra = extra or {}  # problem-specific members (RFC 9457 extensions)
 
 
 class BadRequest(DomainError):
@@ -51,6 +63,10 @@ class BadRequest(DomainError):
 
 class Unauthorized(DomainError):
     status = HTTPStatus.UNAUTHORIZED
+
+    def __init__(self, detail: str, **kwargs: object) -> None:
+        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+        self.headers.setdefault("WWW-Authenticate", "Bearer")
 
 
 class Forbidden(DomainError):
@@ -81,11 +97,16 @@ class ServiceUnavailable(DomainError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+class TooManyRequests(DomainError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+
 def problem_response(
     status: int,
     detail: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -96,8 +117,9 @@ def problem_response(
         body["detail"] = detail
     if errors:
         body["errors"] = [error.model_dump() for error in errors]
+    body.update(extra or {})
     return Response(
-        orjson.dumps(body),
+        orjson.dumps(body, option=orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers={"Cache-Control": "no-store", **(headers or {})},
@@ -112,13 +134,16 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 async def _on_domain_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
-    return problem_response(error.status, error.detail, error.errors, error.headers)
+    return problem_response(error.status, error.detail, error.errors, error.headers, error.extra)
 
 
 async def _on_validation_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [
-        FieldError(field=_field_name(tuple(item["loc"])), message=item["msg"])
+        FieldError(
+            field="body" if item["type"] == "json_invalid" else _field_name(tuple(item["loc"])),
+            message=item["msg"],
+        )
         for item in error.errors()
     ]
     # A bad query, path or header parameter is a bad request (400); a body that
@@ -131,8 +156,26 @@ async def _on_validation_error(_request: Request, error: Exception) -> Response:
 
 async def _on_http_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        # FastAPI answers a body it cannot decode with a bare 400; name the field instead.
+        message = "The request body is not valid UTF-8"
+        return problem_response(422, message, [FieldError(field="body", message=message)])
     detail = error.detail if error.detail != HTTPStatus(error.status_code).phrase else None
-    return problem_response(error.status_code, detail, headers=dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(_request)
+    return problem_response(error.status_code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette names only the methods of the first route that matched the path;
+    # one path can have several routes (GET and POST on /admin/posts): ask them all.
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _on_unexpected_error(request: Request, error: Exception) -> Response:

@@ -5,15 +5,21 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from cms.auth import service as auth_service
+from cms.auth.models import TokenKind
+from cms.auth.passwords import hash_password
 from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
-from cms.posts import service as posts_service
+from cms.posts import editorial
 from cms.posts.models import Post
 from cms.posts.schemas import PostCreate
+from cms.users.models import Role, User
 
 _numbers = itertools.count(1)
 PAST = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
 
 
 def make_author(session: Session, **overrides: object) -> Author:
@@ -43,7 +49,35 @@ def make_post(
     fields.update(overrides)
     if "html" in overrides:
         del fields["body"]
-    post = posts_service.create_post(session, data=PostCreate(**fields), now=now)  # type: ignore[arg-type]
+    data = PostCreate(**fields)  # type: ignore[arg-type]
+    post = editorial.create_post(session, data=data, actor=None, now=now)
     if published:
-        posts_service.publish_post(session, post=post, now=now)
+        editorial.publish_post(session, post=post, at=data.published_at, actor=None, now=now)
     return post
+
+
+def make_user(
+    session: Session, *, role: Role = Role.EDITOR, with_author: bool = True, **overrides: object
+) -> User:
+    """A user with the password PASSWORD and, by default, an author profile of their own."""
+    number = next(_numbers)
+    name = str(overrides.pop("name", f"{role.value.title()} {number}"))
+    if "author_id" not in overrides:
+        author = make_author(session, name=name) if with_author else None
+        overrides["author_id"] = author.id if author else None
+    user = User(
+        email=str(overrides.pop("email", f"user{number}@example.com")),
+        name=name,
+        role=role,
+        password_hash=_PASSWORD_HASH,
+        **overrides,  # type: ignore[arg-type]
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def bearer(session: Session, user: User, *, now: datetime = PAST) -> dict[str, str]:
+    """Headers that authenticate as `user` (an API token that does not expire)."""
+    issued = auth_service.issue_token(session, user=user, name="test", kind=TokenKind.API, now=now)
+    return {"Authorization": f"Bearer {issued.secret}"}

@@ -6,15 +6,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import inspect
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from cms.audit.models import AuditEvent
+from cms.auth import service as auth_service
+from cms.auth.models import ApiToken
 from cms.cli import app
 from cms.config import get_settings
 from cms.db import make_engine
+from cms.timestamps import utcnow
+from cms.users.models import User
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -71,3 +80,119 @@ def test_serve_applies_migrations_and_answers(database_url: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def users_create(email: str = "Jo@Example.com", name: str = "Jo", role: str = "owner") -> list[str]:
+    return ["users", "create", "--email", email, "--name", name, "--role", role]
+
+
+CREATE_OWNER = users_create()
+
+
+def _rows(database_url: str, model: type) -> list[Any]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        rows = list(session.exec(select(model)).all())
+    engine.dispose()
+    return rows
+
+
+def test_users_create_makes_the_first_owner_from_stdin(database_url: str) -> None:
+    result = CliRunner().invoke(app, [*CREATE_OWNER, "--password-stdin"], input=PASSWORD + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Created owner jo@example.com" in result.output
+    (user,) = _rows(database_url, User)
+    assert (user.email, user.name, user.role) == ("jo@example.com", "Jo", "owner")
+    assert user.password_hash != PASSWORD
+    assert PasswordHasher().verify(user.password_hash, PASSWORD)
+    (event,) = _rows(database_url, AuditEvent)
+    assert (event.actor, event.actor_id, event.action) == ("cli", None, "user.create")
+    assert event.subject_id == user.id
+
+
+def test_users_create_asks_for_the_password_twice_without_echo(database_url: str) -> None:
+    typed = f"{PASSWORD}\nsomething else!\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = CliRunner().invoke(app, CREATE_OWNER, input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Password:") == 2  # asked again after the mismatch
+    assert PASSWORD not in result.output
+    (user,) = _rows(database_url, User)
+    assert PasswordHasher().verify(user.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("options", "password", "exit_code", "message"),
+    [
+        ({"role": "boss"}, PASSWORD, 2, "Invalid value for '--role'"),
+        ({"role": "admin"}, "too short", 1, "Error: password: String should have at least 10"),
+        ({"email": "not-an-email"}, PASSWORD, 1, "Error: email: value is not a valid email"),
+        ({"name": "  "}, PASSWORD, 1, "Error: name: String should have at least 1"),
+    ],
+)
+def test_users_create_refuses_bad_input_plainly(
+    database_url: str, options: dict[str, str], password: str, exit_code: int, message: str
+) -> None:
+    command = [*users_create(**options), "--password-stdin"]
+
+    result = CliRunner().invoke(app, command, input=password)
+
+    assert result.exit_code == exit_code, result.output
+    assert message in " ".join(result.output.split())  # the error box wraps long lines
+    assert "Traceback" not in result.output
+    if exit_code == 1:  # the database was migrated, and nothing was added to it
+        assert _rows(database_url, User) == []
+
+
+def test_users_create_refuses_an_email_taken_in_any_case(database_url: str) -> None:
+    first = CliRunner().invoke(app, [*CREATE_OWNER, "--password-stdin"], input=PASSWORD)
+    second = CliRunner().invoke(
+        app,
+        [*users_create(email="JO@example.COM", role="editor"), "--password-stdin"],
+        input=PASSWORD,
+    )
+
+    assert first.exit_code == 0
+    assert second.exit_code == 1
+    assert "Error: A user with e-mail jo@example.com already exists" in second.output
+    assert "Traceback" not in second.output
+    assert len(_rows(database_url, User)) == 1
+
+
+def test_tokens_create_prints_the_secret_once_and_stores_its_hash(database_url: str) -> None:
+    CliRunner().invoke(app, [*CREATE_OWNER, "--password-stdin"], input=PASSWORD)
+
+    result = CliRunner().invoke(
+        app, ["tokens", "create", "--user", "JO@example.com", "--name", "ci"]
+    )
+
+    assert result.exit_code == 0, result.output
+    secret, note = result.output.strip().splitlines()
+    assert secret.startswith("cms_")
+    assert "will not be shown again" in note
+    (token,) = _rows(database_url, ApiToken)
+    assert (token.name, token.kind, token.expires_at) == ("ci", "api", None)
+    assert token.secret_hash == auth_service.hash_secret(secret) != secret
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        user = auth_service.user_for_secret(session, secret=secret, now=utcnow())
+        assert user.email == "jo@example.com"
+    engine.dispose()
+    events = _rows(database_url, AuditEvent)
+    assert [(e.action, e.actor) for e in events] == [
+        ("user.create", "cli"),
+        ("token.create", "cli"),
+    ]
+
+
+def test_tokens_create_for_an_unknown_user_says_so(database_url: str) -> None:
+    result = CliRunner().invoke(
+        app, ["tokens", "create", "--user", "no@example.com", "--name", "ci"]
+    )
+
+    assert result.exit_code == 1
+    assert "Error: No user with e-mail no@example.com" in result.output
+    assert "Traceback" not in result.output
+    assert _rows(database_url, ApiToken) == []

@@ -1,13 +1,14 @@
-"""Authors as the API shows them (API.md, "An author")."""
+"""Authors as the API shows them (API.md, "An author"), and as editors write them."""
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cms.api.envelopes import SelfLinks
 from cms.api.urls import Urls
 from cms.authors.models import Author
-from cms.posts.associations import Counted
+from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
 
 
 class AuthorOut(BaseModel):
@@ -22,9 +23,30 @@ class AuthorOut(BaseModel):
     links: SelfLinks
 
 
+class AdminAuthorOut(AuthorOut):
+    """An author as editors see it: `links.self` is its Admin API address."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
 class AuthorCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=191)
-    slug: str | None = Field(default=None, max_length=180)
+    model_config = ConfigDict(extra="forbid")
+
+    name: RecordName
+    slug: SlugText | None = Field(default=None, description="Default: made from the name.")
+    bio: str | None = Field(default=None, max_length=5000)
+    profile_image: str | None = Field(default=None, max_length=2000)
+    website: str | None = Field(default=None, max_length=2000)
+
+
+class AuthorUpdate(BaseModel):
+    """Only the fields sent change; `null` clears bio, profile_image and website."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NewName = None
+    slug: NewSlug = None
     bio: str | None = Field(default=None, max_length=5000)
     profile_image: str | None = Field(default=None, max_length=2000)
     website: str | None = Field(default=None, max_length=2000)
@@ -42,4 +64,14 @@ def author_out(counted: Counted[Author], urls: Urls) -> dict[str, Any]:
         "post_count": counted.post_count,
         "url": urls.author_page(slug=author.slug, id=author.id or 0),
         "links": {"self": urls.api(f"/authors/{author.slug}")},
+    }
+
+
+def admin_author_out(counted: Counted[Author], urls: Urls) -> dict[str, Any]:
+    author = counted.item
+    return {
+        **author_out(counted, urls),
+        "links": {"self": urls.api(f"/admin/authors/{author.id}")},
+        "created_at": author.created_at,
+        "updated_at": author.updated_at,
     }

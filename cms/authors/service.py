@@ -1,13 +1,15 @@
-"""Authors as readers see them: each with the number of live posts they wrote."""
+"""Authors: as readers see them, each with the number of live posts they wrote, and as editors
+manage them (guest authors need no login account)."""
+
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from cms.authors.models import Author
-from cms.authors.schemas import AuthorCreate
-from cms.posts.associations import SORTABLE, Association, Counted
+from cms.authors.schemas import AuthorCreate, AuthorUpdate
+from cms.posts.associations import SORTABLE, Association, Counted, Edit
 from cms.posts.models import PostAuthor
-from cms.problems import Conflict, Unprocessable
-from cms.slugs import slugify_text
+from cms.timestamps import utcnow
 
 AUTHORS = Association(
     model=Author,
@@ -26,18 +28,30 @@ authors_of_posts = AUTHORS.of_posts
 __all__ = ["AUTHORS", "SORTABLE", "Counted", "authors_of_posts", "get_author", "list_authors"]
 
 
-def create_author(session: Session, *, data: AuthorCreate) -> Author:
+def create_author(session: Session, *, data: AuthorCreate, now: datetime | None = None) -> Author:
     """A new author; the slug comes from the name unless given, and must be free."""
-    slug = data.slug or slugify_text(data.name)
-    if not slug:
-        raise Unprocessable("A slug cannot be made from this name; give one", field="slug")
-    if session.exec(select(Author).where(col(Author.slug) == slug)).first() is not None:
-        raise Conflict(f"The slug {slug!r} is taken by another author", field="slug")
-    author = Author(**data.model_dump(exclude={"slug"}), slug=slug)
-    session.add(author)
-    session.flush()
-    return author
+    fields = data.model_dump(exclude={"slug"})
+    return AUTHORS.create(session, fields=fields, slug=data.slug, now=now or utcnow())
 
 
 def find_author_by_slug(session: Session, *, slug: str) -> Author | None:
     return session.exec(select(Author).where(col(Author.slug) == slug)).first()
+
+
+def get_author_by_id(session: Session, *, author_id: int, now: datetime) -> Counted[Author]:
+    """The author with this id (whatever they have published), or NotFound."""
+    return AUTHORS.get_by_id(session, record_id=author_id, now=now)
+
+
+def update_author(
+    session: Session, *, author_id: int, data: AuthorUpdate, now: datetime
+) -> Edit[Author]:
+    """Change the fields sent; a new slug must be free. A no-op leaves updated_at alone."""
+    changes = data.model_dump(exclude_unset=True)
+    return AUTHORS.update(session, record_id=author_id, changes=changes, now=now)
+
+
+def delete_author(session: Session, *, author_id: int) -> Author:
+    """Remove an author who is on no post; one still on any post (drafts and trash included)
+    is a Conflict, so that no byline is lost: the editor takes them off those posts first."""
+    return AUTHORS.delete(session, record_id=author_id, unlink=False)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from cms.authors import service as authors_service
 from cms.authors.schemas import AuthorCreate
+from cms.posts import editorial
 from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
 from cms.slugs import slugify_text
@@ -66,9 +67,9 @@ def _add_post(
         tags=entry["tags"],
         published_at=published_at,
     )
-    post = posts_service.create_post(session, data=data, now=now)
+    post = editorial.create_post(session, data=data, actor=None, now=now)
     if entry["status"] != "draft":
-        posts_service.publish_post(session, post=post, now=now)
+        editorial.publish_post(session, post=post, at=published_at, actor=None, now=now)
     # The demo tells a story with dates and counts from the past.
     post.created_at = published_at or now
     post.updated_at = _parse_time(entry["updated_at"]) or now

@@ -1,7 +1,7 @@
 """Posts as the API shows them (API.md, "A post"), and as editors write them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,8 @@ from cms.posts.associations import Counted
 from cms.posts.models import Post
 from cms.tags.models import Tag
 from cms.tags.schemas import TagOut, tag_out
+from cms.users.models import User
+from cms.users.schemas import UserRef, user_ref
 
 
 def _no_required(schema: dict[str, Any]) -> None:
@@ -78,15 +80,20 @@ LIST_DEFAULT_FIELDS = POST_FIELDS - {"html", "plaintext", "related"}
 SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
 
 
+MAX_BODY = 1_000_000  # characters: a very long article is ~100,000
+
+
 class PostWrite(BaseModel):
     """What an editor sends to write a post (all optional on an update)."""
 
     model_config = ConfigDict(extra="forbid")
 
     slug: str | None = Field(default=None, max_length=180)
-    body: str | None = Field(default=None, description="Markdown.")
-    html: str | None = Field(default=None, description="HTML, sanitised on save.")
-    excerpt: str | None = Field(default=None, max_length=500)
+    body: str | None = Field(default=None, max_length=MAX_BODY, description="Markdown.")
+    html: str | None = Field(
+        default=None, max_length=MAX_BODY, description="HTML, sanitised on save."
+    )
+    excerpt: str | None = Field(default=None, max_length=500, description="A custom excerpt.")
     feature_image: str | None = Field(default=None, max_length=2000)
     featured: bool = False
     author_ids: list[int] = Field(default_factory=list)
@@ -97,6 +104,72 @@ class PostWrite(BaseModel):
 
 class PostCreate(PostWrite):
     title: str = Field(min_length=1, max_length=255)
+
+
+class PostUpdate(PostWrite):
+    """Only the fields sent change; `null` clears excerpt, feature_image and published_at."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    featured: bool | None = None  # type: ignore[assignment]
+    author_ids: list[int] | None = None  # type: ignore[assignment]
+    tag_ids: list[int] | None = None  # type: ignore[assignment]
+    tags: list[str] | None = None  # type: ignore[assignment]
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    published_at: datetime | None = Field(
+        default=None,
+        description="When it goes live; in the future the post is scheduled. Default: now, "
+        "or the post's own published_at when that is still to come.",
+    )
+
+
+class RevisionOut(BaseModel):
+    number: int
+    title: str
+    body: str
+    body_format: str
+    excerpt: str | None
+    created_at: datetime
+    created_by: UserRef | None
+
+
+class AdminPostLinks(BaseModel):
+    self: str
+    revisions: str
+    live: str | None = Field(description="The Content API address, while the post is live.")
+
+
+class AdminPostOut(BaseModel):
+    """A post as editors see it: every status, the source as written, and its version."""
+
+    id: int
+    slug: str
+    title: str
+    status: Literal["draft", "scheduled", "published"]
+    body: str
+    body_format: Literal["markdown", "html"]
+    html: str
+    excerpt: str
+    custom_excerpt: str | None
+    feature_image: str | None
+    featured: bool
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    reading_time: int
+    view_count: int
+    comment_count: int
+    version: int = Field(description="Bumped by every change; the ETag carries it.")
+    authors: list[AuthorOut]
+    tags: list[TagOut]
+    created_by: UserRef | None
+    updated_by: UserRef | None
+    url: str
+    links: AdminPostLinks
 
 
 def related_card(post: Post, urls: Urls) -> dict[str, Any]:
@@ -159,3 +232,47 @@ _COMPUTED: dict[str, Any] = {
     "url": lambda p, u, a, t, r: _post_url(p, u),
     "links": lambda p, u, a, t, r: _post_links(p, u),
 }
+
+
+def admin_post_out(
+    post: Post,
+    *,
+    status: str,
+    urls: Urls,
+    authors: list[Counted[Author]],
+    tags: list[Counted[Tag]],
+    users: dict[int, User],
+) -> dict[str, Any]:
+    """The editors' view of a post, its relations and users already loaded in bulk."""
+    api_base = f"/admin/posts/{post.id}"
+    return {
+        "id": post.id,
+        "slug": post.slug,
+        "title": post.title,
+        "status": status,
+        "body": post.body,
+        "body_format": post.body_format,
+        "html": post.html,
+        "excerpt": post.excerpt,
+        "custom_excerpt": post.custom_excerpt,
+        "feature_image": post.feature_image,
+        "featured": post.featured,
+        "published_at": post.published_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "deleted_at": post.deleted_at,
+        "reading_time": post.reading_time,
+        "view_count": post.view_count,
+        "comment_count": post.comment_count,
+        "version": post.version,
+        "authors": [author_out(author, urls) for author in authors],
+        "tags": [tag_out(tag, urls) for tag in tags],
+        "created_by": user_ref(users.get(post.created_by_id or 0)),
+        "updated_by": user_ref(users.get(post.updated_by_id or 0)),
+        "url": _post_url(post, urls),
+        "links": {
+            "self": urls.api(api_base),
+            "revisions": urls.api(f"{api_base}/revisions"),
+            "live": urls.api(f"/posts/{post.slug}") if status == "published" else None,
+        },
+    }

@@ -1,8 +1,7 @@
-"""Posts: what readers may see, and how a post is written."""
+"""Posts as readers see them: live posts, listed, filtered, found by slug, related."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlmodel import Session, col
@@ -11,13 +10,10 @@ from cms.api.listing import Pagination, SortKey
 from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.posts.associations import Counted
-from cms.posts.models import BodyFormat, Post, PostAuthor, PostSlugRedirect, PostStatus, PostTag
+from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
 from cms.posts.related import related_posts
-from cms.posts.rendering import render
-from cms.posts.schemas import PostCreate
 from cms.posts.visibility import is_live
-from cms.problems import Conflict, NotFound, Unprocessable
-from cms.slugs import numbered, slugify_text
+from cms.problems import NotFound
 from cms.tags import service as tags_service
 from cms.tags.models import Tag
 
@@ -67,8 +63,8 @@ def list_live_posts(
     fields: frozenset[str],
 ) -> PostBundle:
     """A page of live posts matching `filters`, in `sort` order, with what `fields` needs."""
-    where = [is_live(now), *_filter_clauses(filters)]
-    order = [_order(key) for key in sort]
+    where = [is_live(now), *filter_clauses(filters)]
+    order = [order_clause(key) for key in sort]
     tiebreak = col(Post.id).desc() if sort and sort[-1].descending else col(Post.id).asc()
     posts = list(
         session.execute(
@@ -81,7 +77,7 @@ def list_live_posts(
     )
     total = session.execute(select(func.count()).select_from(Post).where(*where)).scalar_one()
     bundle = PostBundle(posts=posts, total=total)
-    _load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
+    load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
 
 
@@ -100,7 +96,7 @@ def resolve_live_post(
             return Moved(current)
         raise NotFound(f"No published post with slug {slug!r}")
     bundle = PostBundle(posts=[post], total=1)
-    _load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
+    load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
 
 
@@ -114,51 +110,11 @@ def related_to_live_post(session: Session, *, slug: str, now: datetime, limit: i
     return related_posts(session, post_ids=[post_id], limit=limit, now=now).get(post_id, [])
 
 
-def create_post(session: Session, *, data: PostCreate, now: datetime) -> Post:
-    """A new draft: slug made unique, body rendered, authors and tags linked in order."""
-    if data.body is not None and data.html is not None:
-        raise Unprocessable("Send either body (Markdown) or html, not both", field="html")
-    body_format = BodyFormat.HTML if data.html is not None else BodyFormat.MARKDOWN
-    body = (data.html if data.html is not None else data.body) or ""
-    rendered = render(body, body_format, data.excerpt)
-    post = Post(
-        slug=_free_slug(session, data.slug, data.title),
-        title=data.title.strip(),
-        body=body,
-        body_format=body_format,
-        html=rendered.html,
-        plaintext=rendered.plaintext,
-        custom_excerpt=data.excerpt,
-        excerpt=rendered.excerpt,
-        reading_time=rendered.reading_time,
-        feature_image=data.feature_image,
-        featured=data.featured,
-        status=PostStatus.DRAFT,
-        published_at=data.published_at,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(post)
-    session.flush()
-    _link_authors(session, post, data.author_ids)
-    _link_tags(session, post, data.tag_ids, data.tags)
-    return post
-
-
-def publish_post(session: Session, *, post: Post, now: datetime) -> Post:
-    """Publish now, or at `published_at` when that is still to come (the post is then scheduled)."""
-    post.status = PostStatus.PUBLISHED
-    post.published_at = post.published_at or now
-    session.add(post)
-    session.flush()
-    return post
-
-
 def find_post_by_slug(session: Session, *, slug: str) -> Post | None:
     return session.execute(select(Post).where(col(Post.slug) == slug)).scalar()
 
 
-def _load_relations(
+def load_relations(
     session: Session,
     bundle: PostBundle,
     *,
@@ -175,7 +131,7 @@ def _load_relations(
         bundle.related = related_posts(session, post_ids=ids, limit=related_limit, now=now)
 
 
-def _filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
+def filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.tag is not None:
         clauses.append(
@@ -213,60 +169,6 @@ def _text_match(word: str) -> ColumnElement[bool]:
     )
 
 
-def _order(key: SortKey) -> ColumnElement[object]:
+def order_clause(key: SortKey) -> ColumnElement[object]:
     column = col(getattr(Post, key.field))
     return column.desc() if key.descending else column.asc()
-
-
-def _free_slug(session: Session, wanted: str | None, title: str) -> str:
-    """The slug asked for (which must be free), else one made from the title, numbered if taken."""
-    if wanted is not None:
-        slug = slugify_text(wanted)
-        if not slug:
-            raise Unprocessable("The slug has no letters or digits", field="slug")
-        if _slug_taken(session, slug):
-            raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
-        return slug
-    base = slugify_text(title) or "post"
-    number = 1
-    while _slug_taken(session, numbered(base, number)):
-        number += 1
-    return numbered(base, number)
-
-
-def _slug_taken(session: Session, slug: str) -> bool:
-    # A former slug stays reserved: it still redirects to its post.
-    in_posts = exists().where(col(Post.slug) == slug)
-    in_history = exists().where(col(PostSlugRedirect.slug) == slug)
-    return bool(session.execute(select(or_(in_posts, in_history))).scalar())
-
-
-def _link_authors(session: Session, post: Post, author_ids: list[int]) -> None:
-    wanted = _existing_ids(session, col(Author.id), author_ids, field="author_ids")
-    for position, author_id in enumerate(wanted):
-        session.add(PostAuthor(post_id=_id(post), author_id=author_id, position=position))
-    session.flush()
-
-
-def _link_tags(session: Session, post: Post, tag_ids: list[int], names: list[str]) -> None:
-    wanted = _existing_ids(session, col(Tag.id), tag_ids, field="tag_ids")
-    named = [_id(tag) for tag in tags_service.tags_by_name(session, names=names)]
-    for position, tag_id in enumerate(dict.fromkeys([*wanted, *named])):
-        session.add(PostTag(post_id=_id(post), tag_id=tag_id, position=position))
-    session.flush()
-
-
-def _existing_ids(session: Session, column: Any, ids: list[int], *, field: str) -> list[int]:
-    """`ids` without repeats, in order; Unprocessable naming `field` if any does not exist."""
-    unique = list(dict.fromkeys(ids))
-    found = set(session.execute(select(column).where(column.in_(unique))).scalars())
-    missing = [number for number in unique if number not in found]
-    if missing:
-        raise Unprocessable(f"Unknown id(s) in {field}: {missing}", field=field)
-    return unique
-
-
-def _id(record: Post | Tag) -> int:
-    # Rows that have been flushed always have their id.
-    assert record.id is not None
-    return record.id

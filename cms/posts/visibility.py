@@ -7,6 +7,8 @@ from sqlmodel import col
 
 from cms.posts.models import Post, PostStatus
 
+SCHEDULED = "scheduled"
+
 
 def is_live(now: datetime) -> ColumnElement[bool]:
     # A published post with a future published_at is "scheduled": it becomes
@@ -16,3 +18,21 @@ def is_live(now: datetime) -> ColumnElement[bool]:
         col(Post.published_at) <= now,
         col(Post.deleted_at).is_(None),  # trashed posts are gone for readers at once
     )
+
+
+def has_status(status: str, now: datetime) -> ColumnElement[bool]:
+    """Posts whose status as editors see it (draft, scheduled, published) is `status`."""
+    if status == SCHEDULED:
+        return and_(col(Post.status) == PostStatus.PUBLISHED, col(Post.published_at) > now)
+    if status == PostStatus.PUBLISHED:
+        return and_(col(Post.status) == PostStatus.PUBLISHED, col(Post.published_at) <= now)
+    return col(Post.status) == PostStatus.DRAFT
+
+
+def status_of(post: Post, now: datetime) -> str:
+    """draft, scheduled or published: what editors see."""
+    if post.status == PostStatus.DRAFT:
+        return PostStatus.DRAFT
+    if post.published_at is not None and post.published_at > now:
+        return SCHEDULED
+    return PostStatus.PUBLISHED

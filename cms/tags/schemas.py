@@ -1,12 +1,14 @@
-"""Tags as the API shows them (API.md: `id, slug, name, description, post_count, url, links`)."""
+"""Tags as the API shows them (API.md: `id, slug, name, description, post_count, url, links`),
+and as editors write them."""
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cms.api.envelopes import SelfLinks
 from cms.api.urls import Urls
-from cms.posts.associations import Counted
+from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
 from cms.tags.models import Tag
 
 
@@ -20,6 +22,31 @@ class TagOut(BaseModel):
     links: SelfLinks
 
 
+class AdminTagOut(TagOut):
+    """A tag as editors see it: `links.self` is its Admin API address."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+class TagCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: RecordName
+    slug: SlugText | None = Field(default=None, description="Default: made from the name.")
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class TagUpdate(BaseModel):
+    """Only the fields sent change; `null` clears the description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NewName = None
+    slug: NewSlug = None
+    description: str | None = Field(default=None, max_length=5000)
+
+
 def tag_out(counted: Counted[Tag], urls: Urls) -> dict[str, Any]:
     tag = counted.item
     return {
@@ -30,4 +57,14 @@ def tag_out(counted: Counted[Tag], urls: Urls) -> dict[str, Any]:
         "post_count": counted.post_count,
         "url": urls.tag_page(slug=tag.slug, id=tag.id or 0),
         "links": {"self": urls.api(f"/tags/{tag.slug}")},
+    }
+
+
+def admin_tag_out(counted: Counted[Tag], urls: Urls) -> dict[str, Any]:
+    tag = counted.item
+    return {
+        **tag_out(counted, urls),
+        "links": {"self": urls.api(f"/admin/tags/{tag.id}")},
+        "created_at": tag.created_at,
+        "updated_at": tag.updated_at,
     }

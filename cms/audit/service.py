@@ -1,0 +1,62 @@
+"""The audit log: every write through the Admin API or the CLI leaves a line here."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from cms.api.listing import Pagination
+from cms.audit.models import AuditEvent
+from cms.users.models import User
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    summary: str = "",
+    now: datetime,
+) -> None:
+    """Note that `actor` (None: the command line) did `action` to a subject."""
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_id=actor.id if actor else None,
+            actor=actor.email if actor else "cli",
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            summary=summary[:2000],
+        )
+    )
+    session.flush()
+
+
+def list_events(
+    session: Session,
+    *,
+    pagination: Pagination,
+    action: str | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+) -> tuple[list[AuditEvent], int]:
+    """A page of events, newest first, optionally for one action or subject."""
+    where = []
+    if action is not None:
+        where.append(col(AuditEvent.action) == action)
+    if subject_type is not None:
+        where.append(col(AuditEvent.subject_type) == subject_type)
+    if subject_id is not None:
+        where.append(col(AuditEvent.subject_id) == subject_id)
+    events = session.execute(
+        select(AuditEvent)
+        .where(*where)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .offset(pagination.offset)
+        .limit(pagination.limit)
+    ).scalars()
+    total = session.execute(select(func.count()).select_from(AuditEvent).where(*where)).scalar_one()
+    return list(events), total

@@ -1,0 +1,380 @@
+"""Editors' work on posts: write, edit, publish or schedule, unpublish, trash and restore.
+
+Every change that readers could notice bumps the post's `version` (the admin ETag)
+and its `updated_at`; counting views or comments touches neither.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, func, or_, select
+from sqlmodel import Session, col
+
+from cms.api.listing import Pagination, SortKey
+from cms.authors.models import Author
+from cms.posts import revisions
+from cms.posts import service as reading
+from cms.posts.models import BodyFormat, Post, PostAuthor, PostSlugRedirect, PostStatus, PostTag
+from cms.posts.permissions import sees_every_post
+from cms.posts.rendering import render
+from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
+from cms.posts.visibility import has_status, status_of
+from cms.problems import Conflict, NotFound, Unprocessable
+from cms.slugs import numbered, slugify_text
+from cms.tags import service as tags_service
+from cms.tags.models import Tag
+from cms.users.models import User
+
+_SOURCE_FIELDS = {"title", "body", "html", "excerpt"}
+
+
+@dataclass
+class AdminPage:
+    posts: list[Post]
+    total: int
+    bundle: reading.PostBundle
+    users: dict[int, User] = field(default_factory=dict)
+
+
+def create_post(session: Session, *, data: PostCreate, actor: User | None, now: datetime) -> Post:
+    """A new draft: slug made unique, body rendered, authors and tags linked in order."""
+    body, body_format = _source(data, None)
+    author_ids = data.author_ids or ([actor.author_id] if actor and actor.author_id else [])
+    if not author_ids:
+        raise Unprocessable("A post needs at least one author", field="author_ids")
+    post = Post(
+        slug=_free_slug(session, data.slug, data.title),
+        title=data.title.strip(),
+        body=body,
+        body_format=body_format,
+        custom_excerpt=data.excerpt,
+        feature_image=data.feature_image,
+        featured=data.featured,
+        status=PostStatus.DRAFT,
+        published_at=data.published_at,
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.id if actor else None,
+        updated_by_id=actor.id if actor else None,
+    )
+    _render_into(post)
+    session.add(post)
+    session.flush()
+    _link_authors(session, post, author_ids)
+    _link_tags(session, post, data.tag_ids, data.tags)
+    revisions.keep(session, post=post, actor=actor, now=now)
+    return post
+
+
+def update_post(
+    session: Session, *, post: Post, data: PostUpdate, actor: User | None, now: datetime
+) -> Post:
+    """Apply the fields sent; a no-op update changes nothing, not even updated_at."""
+    sent = data.model_fields_set
+    for name in ("title", "featured", "author_ids"):
+        if name in sent and getattr(data, name) is None:
+            raise Unprocessable(f"{name} cannot be null", field=name)
+    changed = False
+    if sent & _SOURCE_FIELDS:
+        changed |= _update_source(post, data)
+    if "slug" in sent and data.slug is not None:
+        changed |= _change_slug(session, post, data.slug, now)
+    for name in ("feature_image", "featured", "published_at"):
+        if name in sent and getattr(data, name) != getattr(post, name):
+            setattr(post, name, getattr(data, name))
+            changed = True
+    if data.author_ids is not None:
+        changed |= _relink(
+            session, post, PostAuthor, lambda: _link_authors(session, post, data.author_ids or [])
+        )
+    if data.tag_ids is not None or data.tags is not None:
+        changed |= _relink(
+            session,
+            post,
+            PostTag,
+            lambda: _link_tags(session, post, data.tag_ids or [], data.tags or []),
+        )
+    if changed:
+        _touch(session, post, actor, now)
+        if sent & _SOURCE_FIELDS:
+            revisions.keep(session, post=post, actor=actor, now=now)
+    return post
+
+
+def publish_post(
+    session: Session, *, post: Post, at: datetime | None, actor: User | None, now: datetime
+) -> Post:
+    """Publish now, or at `at` (or the post's own future date): then it is scheduled."""
+    when = at or (post.published_at if post.published_at and post.published_at > now else now)
+    if post.status != PostStatus.PUBLISHED or post.published_at != when:
+        post.status = PostStatus.PUBLISHED
+        post.published_at = when
+        _touch(session, post, actor, now)
+    return post
+
+
+def unpublish_post(session: Session, *, post: Post, actor: User | None, now: datetime) -> Post:
+    """Back to draft: readers no longer see it (a scheduled post is called off)."""
+    if post.status != PostStatus.DRAFT:
+        post.status = PostStatus.DRAFT
+        _touch(session, post, actor, now)
+    return post
+
+
+def trash_post(session: Session, *, post: Post, actor: User | None, now: datetime) -> Post:
+    """Move to the trash: hidden at once, restorable for the trash period."""
+    post.deleted_at = now
+    _touch(session, post, actor, now)
+    return post
+
+
+def restore_post(
+    session: Session, *, post_id: int, actor: User | None, now: datetime, trash_days: int
+) -> Post:
+    """Take a post back out of the trash, as it was."""
+    purge_trash(session, now=now, trash_days=trash_days)
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is None:
+        raise NotFound(f"No post with id {post_id} in the trash")
+    post.deleted_at = None
+    _touch(session, post, actor, now)
+    return post
+
+
+def purge_trash(session: Session, *, now: datetime, trash_days: int) -> int:
+    """Delete for good what has been in the trash longer than `trash_days`."""
+    cutoff = now - timedelta(days=trash_days)
+    result = session.execute(
+        delete(Post).where(col(Post.deleted_at).is_not(None), col(Post.deleted_at) < cutoff)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def restore_revision(
+    session: Session, *, post: Post, number: int, actor: User | None, now: datetime
+) -> Post:
+    """Bring back a saved version's title, body and excerpt, as a new revision."""
+    revision = revisions.get(session, post=post, number=number)
+    data = PostUpdate.model_validate(
+        {
+            "title": revision.title,
+            revision.body_format
+            if revision.body_format == BodyFormat.HTML
+            else "body": revision.body,
+            "excerpt": revision.custom_excerpt,
+        }
+    )
+    return update_post(session, post=post, data=data, actor=actor, now=now)
+
+
+def get_post(session: Session, *, post_id: int) -> Post:
+    """The post with this id, unless it is in the trash."""
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None:
+        raise NotFound(f"No post with id {post_id}")
+    return post
+
+
+def is_own(session: Session, *, user: User, post: Post) -> bool:
+    """Whether `user` started this post or is one of its authors."""
+    if post.created_by_id == user.id:
+        return True
+    if user.author_id is None:
+        return False
+    return bool(
+        session.execute(
+            select(
+                exists().where(
+                    col(PostAuthor.post_id) == post.id, col(PostAuthor.author_id) == user.author_id
+                )
+            )
+        ).scalar()
+    )
+
+
+def list_posts(
+    session: Session,
+    *,
+    viewer: User,
+    now: datetime,
+    status: str | None,
+    trashed: bool,
+    q: str | None,
+    pagination: Pagination,
+    sort: list[SortKey],
+) -> AdminPage:
+    """A page of the posts `viewer` may see (their own only, below editor)."""
+    where: list[Any] = [
+        col(Post.deleted_at).is_not(None) if trashed else col(Post.deleted_at).is_(None),
+        *reading.filter_clauses(reading.PostFilters(q=q)),
+    ]
+    if status is not None:
+        where.append(has_status(status, now))
+    if not sees_every_post(viewer):
+        where.append(_owned_by(viewer))
+    posts = list(
+        session.execute(
+            select(Post)
+            .where(*where)
+            .order_by(*[reading.order_clause(key) for key in sort], col(Post.id).desc())
+            .offset(pagination.offset)
+            .limit(pagination.limit)
+        ).scalars()
+    )
+    total = session.execute(select(func.count()).select_from(Post).where(*where)).scalar_one()
+    return load_page(session, posts=posts, total=total, now=now)
+
+
+def load_page(session: Session, *, posts: list[Post], total: int, now: datetime) -> AdminPage:
+    """Posts with their authors, tags and the users who wrote them, in a fixed number of queries."""
+    bundle = reading.PostBundle(posts=posts, total=total)
+    reading.load_relations(
+        session, bundle, now=now, fields=frozenset({"authors", "tags"}), related_limit=0
+    )
+    user_ids = {i for post in posts for i in (post.created_by_id, post.updated_by_id) if i}
+    users = session.execute(select(User).where(col(User.id).in_(user_ids))).scalars()
+    return AdminPage(posts=posts, total=total, bundle=bundle, users={u.id or 0: u for u in users})
+
+
+def status_label(post: Post, now: datetime) -> str:
+    return status_of(post, now)
+
+
+def _owned_by(viewer: User) -> Any:
+    mine = col(Post.created_by_id) == viewer.id
+    if viewer.author_id is None:
+        return mine
+    byline = exists().where(
+        col(PostAuthor.post_id) == Post.id, col(PostAuthor.author_id) == viewer.author_id
+    )
+    return or_(mine, byline)
+
+
+def _source(data: PostWrite, current: Post | None) -> tuple[str, BodyFormat]:
+    if data.body is not None and data.html is not None:
+        raise Unprocessable("Send either body (Markdown) or html, not both", field="html")
+    if data.html is not None:
+        return data.html, BodyFormat.HTML
+    if data.body is not None:
+        return data.body, BodyFormat.MARKDOWN
+    if current is not None:
+        return current.body, BodyFormat(current.body_format)
+    return "", BodyFormat.MARKDOWN
+
+
+def _update_source(post: Post, data: PostUpdate) -> bool:
+    before = (post.title, post.body, post.body_format, post.custom_excerpt)
+    post.body, post.body_format = _source(data, post)
+    if data.title is not None:
+        post.title = data.title.strip()
+    if "excerpt" in data.model_fields_set:
+        post.custom_excerpt = data.excerpt
+    if before == (post.title, post.body, post.body_format, post.custom_excerpt):
+        return False
+    _render_into(post)
+    return True
+
+
+def _render_into(post: Post) -> None:
+    rendered = render(post.body, post.body_format, post.custom_excerpt)
+    post.html = rendered.html
+    post.plaintext = rendered.plaintext
+    post.excerpt = rendered.excerpt
+    post.reading_time = rendered.reading_time
+
+
+def _change_slug(session: Session, post: Post, wanted: str, now: datetime) -> bool:
+    slug = slugify_text(wanted)
+    if not slug:
+        raise Unprocessable("The slug has no letters or digits", field="slug")
+    if slug == post.slug:
+        return False
+    own_former = session.get(PostSlugRedirect, slug)
+    if own_former is not None and own_former.post_id == post.id:
+        session.delete(own_former)  # taking a former slug back
+        session.flush()
+    elif _slug_taken(session, slug):
+        raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
+    if post.status == PostStatus.PUBLISHED and post.published_at and post.published_at <= now:
+        # Readers and search engines know the old address: keep it answering 301.
+        session.add(PostSlugRedirect(slug=post.slug, post_id=_id(post), created_at=now))
+    post.slug = slug
+    return True
+
+
+def _touch(session: Session, post: Post, actor: User | None, now: datetime) -> None:
+    post.version += 1
+    post.updated_at = now
+    post.updated_by_id = actor.id if actor else None
+    session.add(post)
+    session.flush()
+
+
+def _relink(
+    session: Session, post: Post, link: type[PostAuthor] | type[PostTag], link_again: Any
+) -> bool:
+    key = col(PostAuthor.author_id) if link is PostAuthor else col(PostTag.tag_id)
+    order = col(PostAuthor.position) if link is PostAuthor else col(PostTag.position)
+    post_id = col(PostAuthor.post_id) if link is PostAuthor else col(PostTag.post_id)
+    before = list(session.execute(select(key).where(post_id == post.id).order_by(order)).scalars())
+    session.execute(delete(link).where(post_id == post.id))
+    link_again()
+    after = list(session.execute(select(key).where(post_id == post.id).order_by(order)).scalars())
+    return before != after
+
+
+def _free_slug(session: Session, wanted: str | None, title: str) -> str:
+    """The slug asked for (which must be free), else one made from the title, numbered if taken."""
+    if wanted is not None:
+        slug = slugify_text(wanted)
+        if not slug:
+            raise Unprocessable("The slug has no letters or digits", field="slug")
+        if _slug_taken(session, slug):
+            raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
+        return slug
+    base = slugify_text(title) or "post"
+    number = 1
+    while _slug_taken(session, numbered(base, number)):
+        number += 1
+    return numbered(base, number)
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    # A former slug stays reserved: it still redirects to its post.
+    in_posts = exists().where(col(Post.slug) == slug)
+    in_history = exists().where(col(PostSlugRedirect.slug) == slug)
+    return bool(session.execute(select(or_(in_posts, in_history))).scalar())
+
+
+def _link_authors(session: Session, post: Post, author_ids: list[int]) -> None:
+    wanted = _existing_ids(session, col(Author.id), author_ids, field="author_ids")
+    if not wanted:
+        raise Unprocessable("A post needs at least one author", field="author_ids")
+    for position, author_id in enumerate(wanted):
+        session.add(PostAuthor(post_id=_id(post), author_id=author_id, position=position))
+    session.flush()
+
+
+def _link_tags(session: Session, post: Post, tag_ids: list[int], names: list[str]) -> None:
+    wanted = _existing_ids(session, col(Tag.id), tag_ids, field="tag_ids")
+    named = [_id(tag) for tag in tags_service.tags_by_name(session, names=names)]
+    for position, tag_id in enumerate(dict.fromkeys([*wanted, *named])):
+        session.add(PostTag(post_id=_id(post), tag_id=tag_id, position=position))
+    session.flush()
+
+
+def _existing_ids(session: Session, column: Any, ids: list[int], *, field: str) -> list[int]:
+    """`ids` without repeats, in order; Unprocessable naming `field` if any does not exist."""
+    unique = list(dict.fromkeys(ids))
+    found = set(session.execute(select(column).where(column.in_(unique))).scalars())
+    missing = [number for number in unique if number not in found]
+    if missing:
+        raise Unprocessable(f"Unknown id(s) in {field}: {missing}", field=field)
+    return unique
+
+
+def _id(record: Post | Tag) -> int:
+    # Rows that have been flushed always have their id.
+    assert record.id is not None
+    return record.id
