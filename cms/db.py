@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
@@ -44,9 +44,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;
         # emit BEGIN ourselves (the SQLAlchemy documentation's recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A transaction that will write takes SQLite's write lock at BEGIN: writers then
+    # queue (busy_timeout) instead of failing with "database is locked" when two
+    # read the same row and then both try to write it.
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -77,9 +85,12 @@ def committing(session: Session) -> Iterator[Session]:
         raise
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+def get_session(
+    request: Request, engine: Annotated[Engine, Depends(get_engine)]
+) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
-    with Session(engine) as session:
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    with Session(engine.execution_options(sqlite_immediate=writes)) as session:
         yield from committing(session)
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
@@ -20,7 +21,7 @@ from cms.posts.permissions import sees_every_post
 from cms.posts.rendering import render
 from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
 from cms.posts.visibility import has_status, status_of
-from cms.problems import Conflict, NotFound, Unprocessable
+from cms.problems import Conflict, NotFound, PreconditionFailed, Unprocessable
 from cms.slugs import numbered, slugify_text
 from cms.tags import service as tags_service
 from cms.tags.models import Tag
@@ -304,11 +305,21 @@ def _change_slug(session: Session, post: Post, wanted: str, now: datetime) -> bo
 
 
 def _touch(session: Session, post: Post, actor: User | None, now: datetime) -> None:
-    post.version += 1
     post.updated_at = now
     post.updated_by_id = actor.id if actor else None
     session.add(post)
     session.flush()
+    # Bump the version only if nobody else did since we read it: of two saves racing
+    # past their If-Match checks, the second fails here and its transaction rolls back.
+    bumped = session.execute(
+        update(Post)
+        .where(col(Post.id) == post.id, col(Post.version) == post.version)
+        .values(version=col(Post.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed("Someone else saved this post at the same moment; fetch it again")
+    set_committed_value(post, "version", post.version + 1)
 
 
 def _relink(
