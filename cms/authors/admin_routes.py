@@ -1,138 +1,19 @@
 """Admin API: authors (editors and up). Guest authors need no login account."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Body, Path
-from starlette.responses import Response
-
-from cms.api.context import NowDep
-from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep, parse_sort, sort_query
-from cms.api.responses import private_response
-from cms.api.urls import UrlsDep
-from cms.audit import service as audit
-from cms.auth.dependencies import EditorUser
-from cms.authors import service
 from cms.authors.schemas import AdminAuthorOut, AuthorCreate, AuthorUpdate, admin_author_out
-from cms.db import SessionDep
-from cms.posts.associations import SORTABLE, Counted
-from cms.problems import problem_responses
+from cms.authors.service import AUTHORS
+from cms.posts.association_routes import AdminShapes, admin_association_router
 
-router = APIRouter(prefix="/admin/authors", tags=["Admin: authors"])
-
-AuthorId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The author's id.")]
-
-
-@router.get("", response_model=Page[AdminAuthorOut], responses=problem_responses(400, 401, 403))
-def list_admin_authors(
-    user: EditorUser,
-    session: SessionDep,
-    urls: UrlsDep,
-    now: NowDep,
-    pagination: PaginationDep,
-    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
-) -> Response:
-    """Every author by name, guests and those with nothing published too, each with the number
-    of published posts."""
-    authors, total = service.list_authors(
-        session, now=now, pagination=pagination, sort=parse_sort(sort, SORTABLE, "name")
-    )
-    self_url = urls.api("/admin/authors", page=pagination.page, limit=pagination.limit, sort=sort)
-    items = [admin_author_out(author, urls) for author in authors]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-    )
-
-
-@router.post(
-    "",
-    response_model=One[AdminAuthorOut],
-    status_code=201,
-    responses=problem_responses(401, 403, 409, 422),
+router = admin_association_router(
+    AUTHORS,
+    AdminShapes(
+        create_model=AuthorCreate,
+        update_model=AuthorUpdate,
+        out_model=AdminAuthorOut,
+        present=admin_author_out,
+        unlink_on_delete=False,
+        delete_rule="Remove an author who is on no post. One still on any post, drafts and "
+        "trash included, is a 409: take them off those posts first.",
+    ),
+    plural="authors",
 )
-def create_author(
-    data: Annotated[AuthorCreate, Body()],
-    user: EditorUser,
-    session: SessionDep,
-    urls: UrlsDep,
-    now: NowDep,
-) -> Response:
-    """Add an author; the slug is made from the name unless given, and must be free (409)."""
-    author = service.create_author(session, data=data, now=now)
-    audit.record(
-        session,
-        actor=user,
-        action="author.create",
-        subject_type="author",
-        subject_id=author.id,
-        summary=author.name,
-        now=now,
-    )
-    response = private_response(
-        {"data": admin_author_out(Counted(author, 0), urls)}, status_code=201
-    )
-    response.headers["Location"] = urls.api(f"/admin/authors/{author.id}")
-    return response
-
-
-@router.get(
-    "/{author_id}",
-    response_model=One[AdminAuthorOut],
-    responses=problem_responses(400, 401, 403, 404),
-)
-def get_admin_author(
-    author_id: AuthorId, user: EditorUser, session: SessionDep, urls: UrlsDep, now: NowDep
-) -> Response:
-    """One author, whatever they have published."""
-    author = service.get_author_by_id(session, author_id=author_id, now=now)
-    return private_response({"data": admin_author_out(author, urls)})
-
-
-@router.patch(
-    "/{author_id}",
-    response_model=One[AdminAuthorOut],
-    responses=problem_responses(400, 401, 403, 404, 409, 422),
-)
-def update_author(
-    author_id: AuthorId,
-    data: Annotated[AuthorUpdate, Body()],
-    user: EditorUser,
-    session: SessionDep,
-    urls: UrlsDep,
-    now: NowDep,
-) -> Response:
-    """Change the fields sent; `null` clears bio, profile_image and website. A new slug must be
-    free (409); the old one is not kept."""
-    edit = service.update_author(session, author_id=author_id, data=data, now=now)
-    if edit.changed:
-        audit.record(
-            session,
-            actor=user,
-            action="author.update",
-            subject_type="author",
-            subject_id=author_id,
-            summary=f"{edit.record.item.name}: {', '.join(edit.changed)}",
-            now=now,
-        )
-    return private_response({"data": admin_author_out(edit.record, urls)})
-
-
-@router.delete(
-    "/{author_id}", status_code=204, responses=problem_responses(400, 401, 403, 404, 409)
-)
-def delete_author(
-    author_id: AuthorId, user: EditorUser, session: SessionDep, now: NowDep
-) -> Response:
-    """Remove an author who is on no post. One still on any post, drafts and trash included, is
-    a 409: take them off those posts first."""
-    author = service.delete_author(session, author_id=author_id)
-    audit.record(
-        session,
-        actor=user,
-        action="author.delete",
-        subject_type="author",
-        subject_id=author_id,
-        summary=author.name,
-        now=now,
-    )
-    return Response(status_code=204, headers={"Cache-Control": "no-store"})

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from cms.authors.models import Author
-from cms.authors.schemas import AuthorCreate, AuthorUpdate
-from cms.posts.associations import SORTABLE, Association, Counted, Edit
+from cms.authors.schemas import AuthorCreate
+from cms.posts.associations import SORTABLE, Association, Counted
 from cms.posts.models import PostAuthor
 from cms.timestamps import utcnow
 
@@ -36,22 +36,3 @@ def create_author(session: Session, *, data: AuthorCreate, now: datetime | None 
 
 def find_author_by_slug(session: Session, *, slug: str) -> Author | None:
     return session.exec(select(Author).where(col(Author.slug) == slug)).first()
-
-
-def get_author_by_id(session: Session, *, author_id: int, now: datetime) -> Counted[Author]:
-    """The author with this id (whatever they have published), or NotFound."""
-    return AUTHORS.get_by_id(session, record_id=author_id, now=now)
-
-
-def update_author(
-    session: Session, *, author_id: int, data: AuthorUpdate, now: datetime
-) -> Edit[Author]:
-    """Change the fields sent; a new slug must be free. A no-op leaves updated_at alone."""
-    changes = data.model_dump(exclude_unset=True)
-    return AUTHORS.update(session, record_id=author_id, changes=changes, now=now)
-
-
-def delete_author(session: Session, *, author_id: int) -> Author:
-    """Remove an author who is on no post; one still on any post (drafts and trash included)
-    is a Conflict, so that no byline is lost: the editor takes them off those posts first."""
-    return AUTHORS.delete(session, record_id=author_id, unlink=False)

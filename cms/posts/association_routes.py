@@ -1,19 +1,27 @@
-"""Content API routes for authors and tags: the same two reads over either table."""
+"""Routes for authors and tags, the same over either table: the Content API's two reads, and
+the editors' CRUD on the Admin API."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel
+from sqlmodel import Session
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep, parse_sort, sort_query
-from cms.api.responses import content_response
+from cms.api.responses import content_response, private_response
 from cms.api.urls import Urls, UrlsDep
+from cms.audit import service as audit
+from cms.auth.dependencies import EditorUser
 from cms.db import SessionDep
 from cms.posts.associations import SORTABLE, Association, Counted
 from cms.problems import problem_responses
+from cms.users.models import User
 
 Presenter = Callable[[Counted[Any], Urls], dict[str, Any]]
 
@@ -75,4 +83,139 @@ def association_router(
         response_model=One[out_model],  # type: ignore[valid-type]
         responses=problem_responses(400, 404),
     )
+    return router
+
+
+@dataclass(frozen=True)
+class AdminShapes:
+    """What differs between the authors' and the tags' admin routes."""
+
+    create_model: type[BaseModel]
+    update_model: type[BaseModel]
+    out_model: type[BaseModel]
+    present: Presenter
+    # Deleting a record on posts: take it off them (tags), or refuse with 409 (authors,
+    # so that no byline is lost).
+    unlink_on_delete: bool
+    delete_rule: str
+
+
+def admin_association_router(
+    association: Association[Any], shapes: AdminShapes, *, plural: str
+) -> APIRouter:
+    """Editors' CRUD on authors or tags: list, create, get, update, delete, each audited."""
+    noun, base = association.noun, f"/admin/{plural}"
+    router = APIRouter(prefix=base, tags=[f"Admin: {plural}"])
+    one, page = One[shapes.out_model], Page[shapes.out_model]  # type: ignore[name-defined]
+    key = f"{noun}_id"  # the path reads /admin/authors/{author_id}
+    RecordId = Annotated[int, Path(alias=key, ge=1, le=2**31 - 1, description=f"The {noun}'s id.")]
+    CreateBody = Annotated[shapes.create_model, Body()]  # type: ignore[name-defined]
+    UpdateBody = Annotated[shapes.update_model, Body()]  # type: ignore[name-defined]
+
+    def audit_write(
+        session: Session, user: User, verb: str, record_id: int, summary: str, now: datetime
+    ) -> None:
+        audit.record(
+            session,
+            actor=user,
+            action=f"{noun}.{verb}",
+            subject_type=noun,
+            subject_id=record_id,
+            summary=summary,
+            now=now,
+        )
+
+    @router.get(
+        "",
+        name=f"list_admin_{plural}",
+        response_model=page,
+        responses=problem_responses(400, 401, 403),
+        description=f"Every {noun} by name, those on no published post too.",
+    )
+    def list_records(
+        user: EditorUser,
+        session: SessionDep,
+        urls: UrlsDep,
+        now: NowDep,
+        pagination: PaginationDep,
+        sort: Annotated[str | None, sort_query(SORTABLE)] = None,
+    ) -> Response:
+        records, total = association.list_page(
+            session, now=now, pagination=pagination, sort=parse_sort(sort, SORTABLE, "name")
+        )
+        self_url = urls.api(base, page=pagination.page, limit=pagination.limit, sort=sort)
+        items = [shapes.present(record, urls) for record in records]
+        return private_response(
+            page_envelope(items, pagination=pagination, total=total, self_url=self_url)
+        )
+
+    @router.post(
+        "",
+        name=f"create_{noun}",
+        response_model=one,
+        status_code=201,
+        responses=problem_responses(401, 403, 409, 422),
+        description=f"Add a {noun}; the slug comes from the name unless given, and must be free.",
+    )
+    def create_record(
+        data: CreateBody, user: EditorUser, session: SessionDep, urls: UrlsDep, now: NowDep
+    ) -> Response:
+        fields = data.model_dump(exclude={"slug"})
+        record = association.create(session, fields=fields, slug=data.slug, now=now)
+        audit_write(session, user, "create", record.id, record.name, now)
+        body = {"data": shapes.present(Counted(record, 0), urls)}
+        response = private_response(body, status_code=201)
+        response.headers["Location"] = urls.api(f"{base}/{record.id}")
+        return response
+
+    @router.get(
+        f"/{{{key}}}",
+        name=f"get_admin_{noun}",
+        response_model=one,
+        responses=problem_responses(400, 401, 403, 404),
+        description=f"One {noun}, whatever is published.",
+    )
+    def get_record(
+        record_id: RecordId, user: EditorUser, session: SessionDep, urls: UrlsDep, now: NowDep
+    ) -> Response:
+        record = association.get_by_id(session, record_id=record_id, now=now)
+        return private_response({"data": shapes.present(record, urls)})
+
+    @router.patch(
+        f"/{{{key}}}",
+        name=f"update_{noun}",
+        response_model=one,
+        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        description="Change the fields sent; `null` clears an optional field. A new slug must "
+        "be free (409); the old one is not kept.",
+    )
+    def update_record(
+        record_id: RecordId,
+        data: UpdateBody,
+        user: EditorUser,
+        session: SessionDep,
+        urls: UrlsDep,
+        now: NowDep,
+    ) -> Response:
+        changes = data.model_dump(exclude_unset=True)
+        edit = association.update(session, record_id=record_id, changes=changes, now=now)
+        if edit.changed:
+            summary = f"{edit.record.item.name}: {', '.join(edit.changed)}"
+            audit_write(session, user, "update", record_id, summary, now)
+        return private_response({"data": shapes.present(edit.record, urls)})
+
+    @router.delete(
+        f"/{{{key}}}",
+        name=f"delete_{noun}",
+        status_code=204,
+        responses=problem_responses(400, 401, 403, 404, 409),
+        description=shapes.delete_rule,
+    )
+    def delete_record(
+        record_id: RecordId, user: EditorUser, session: SessionDep, now: NowDep
+    ) -> Response:
+        record = association.delete(session, record_id=record_id, unlink=shapes.unlink_on_delete)
+        audit_write(session, user, "delete", record_id, record.name, now)
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
     return router

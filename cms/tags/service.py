@@ -1,16 +1,13 @@
 """Tags: as readers see them, each with the number of live posts that carry it, and as editors
 manage them."""
 
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
-from cms.posts.associations import SORTABLE, Association, Counted, Edit
+from cms.posts.associations import SORTABLE, Association, Counted
 from cms.posts.models import PostTag
 from cms.problems import Unprocessable
 from cms.slugs import slugify_text
 from cms.tags.models import Tag
-from cms.tags.schemas import TagCreate, TagUpdate
 
 TAGS = Association(
     model=Tag,
@@ -52,26 +49,3 @@ def set_tag_description(session: Session, *, tag: Tag, description: str | None) 
     tag.description = description
     session.add(tag)
     session.flush()
-
-
-def create_tag(session: Session, *, data: TagCreate, now: datetime) -> Tag:
-    """A new tag; the slug comes from the name unless given, and must be free."""
-    fields = data.model_dump(exclude={"slug"})
-    return TAGS.create(session, fields=fields, slug=data.slug, now=now)
-
-
-def get_tag_by_id(session: Session, *, tag_id: int, now: datetime) -> Counted[Tag]:
-    """The tag with this id (whether or not any live post carries it), or NotFound."""
-    return TAGS.get_by_id(session, record_id=tag_id, now=now)
-
-
-def update_tag(session: Session, *, tag_id: int, data: TagUpdate, now: datetime) -> Edit[Tag]:
-    """Change the fields sent; a new slug must be free. A no-op leaves updated_at alone."""
-    return TAGS.update(
-        session, record_id=tag_id, changes=data.model_dump(exclude_unset=True), now=now
-    )
-
-
-def delete_tag(session: Session, *, tag_id: int) -> Tag:
-    """Remove a tag; the posts that carried it stay, without it."""
-    return TAGS.delete(session, record_id=tag_id, unlink=True)
