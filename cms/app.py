@@ -1,6 +1,6 @@
 """create_app(): the routers, middleware and error handlers, wired together."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from cms import health
 from cms.api.delivery import DeliveryMiddleware
 from cms.api.openapi import install_openapi
+from cms.api.parameters import refuse_nul_in_parameters
 from cms.api.urls import API_PREFIX
 from cms.audit.admin_routes import router as audit_admin_router
 from cms.auth.admin_routes import router as session_router
@@ -45,7 +46,12 @@ def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="cms", version="1.0.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="cms",
+        version="1.0.0",
+        description=DESCRIPTION,
+        dependencies=[Depends(refuse_nul_in_parameters)],
+    )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock

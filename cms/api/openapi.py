@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from cms.api.types import document_no_nul
 from cms.api.urls import API_PREFIX
 from cms.problems import PROBLEM_MEDIA_TYPE
 
@@ -27,6 +28,8 @@ def install_openapi(app: FastAPI) -> None:
             for path, path_item in schema.get("paths", {}).items():
                 for method, operation in path_item.items():
                     _fix_error_responses(operation)
+                    for parameter in operation.get("parameters", []):
+                        document_no_nul(parameter.get("schema", {}))
                     if method == "get" and _is_content_api(path):
                         _document_conditional_get(operation)
             components = schema.setdefault("components", {}).setdefault("schemas", {})

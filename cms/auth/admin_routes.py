@@ -9,6 +9,7 @@ from starlette.responses import Response
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One
 from cms.api.responses import private_response
+from cms.api.types import RequestBody
 from cms.audit import service as audit
 from cms.auth import service
 from cms.db import SessionDep
@@ -18,7 +19,7 @@ from cms.users.schemas import UserOut, user_out
 router = APIRouter(prefix="/admin", tags=["Admin: session"])
 
 
-class SignIn(BaseModel):
+class SignIn(RequestBody):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1000)
 

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from cms.api.envelopes import SelfLinks
+from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.models import ApiToken, TokenKind
 from cms.users.models import User
@@ -29,13 +30,9 @@ class TokenCreated(TokenOut):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown only here.")
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenCreate(RequestBody):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=191)]
-    user_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="Whose token; by default the caller's."
-    )
+    user_id: Id | None = Field(default=None, description="Whose token; by default the caller's.")
 
 
 def token_out(token: ApiToken, owner: User, urls: Urls) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from cms.api.envelopes import SelfLinks
+from cms.api.types import RequestBody
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
@@ -30,9 +31,7 @@ class AdminAuthorOut(AuthorOut):
     updated_at: datetime
 
 
-class AuthorCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AuthorCreate(RequestBody):
     name: RecordName
     slug: SlugText | None = Field(default=None, description="Default: made from the name.")
     bio: str | None = Field(default=None, max_length=5000)
@@ -40,10 +39,8 @@ class AuthorCreate(BaseModel):
     website: str | None = Field(default=None, max_length=2000)
 
 
-class AuthorUpdate(BaseModel):
+class AuthorUpdate(RequestBody):
     """Only the fields sent change; `null` clears bio, profile_image and website."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: NewName = None
     slug: NewSlug = None

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from cms.api.envelopes import SelfLinks
+from cms.api.types import Id, IsoDateTime, RequestBody
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorOut, author_out
@@ -83,10 +84,8 @@ SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
 MAX_BODY = 1_000_000  # characters: a very long article is ~100,000
 
 
-class PostWrite(BaseModel):
+class PostWrite(RequestBody):
     """What an editor sends to write a post (all optional on an update)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     slug: str | None = Field(default=None, max_length=180)
     body: str | None = Field(default=None, max_length=MAX_BODY, description="Markdown.")
@@ -95,11 +94,11 @@ class PostWrite(BaseModel):
     )
     excerpt: str | None = Field(default=None, max_length=500, description="A custom excerpt.")
     feature_image: str | None = Field(default=None, max_length=2000)
-    featured: bool = False
-    author_ids: list[int] = Field(default_factory=list)
-    tag_ids: list[int] = Field(default_factory=list)
+    featured: StrictBool = False
+    author_ids: list[Id] = Field(default_factory=list)
+    tag_ids: list[Id] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list, description="Tag names; new ones are created.")
-    published_at: datetime | None = None
+    published_at: IsoDateTime | None = None
 
 
 class PostCreate(PostWrite):
@@ -110,16 +109,14 @@ class PostUpdate(PostWrite):
     """Only the fields sent change; `null` clears excerpt, feature_image and published_at."""
 
     title: str | None = Field(default=None, min_length=1, max_length=255)
-    featured: bool | None = None  # type: ignore[assignment]
-    author_ids: list[int] | None = None  # type: ignore[assignment]
-    tag_ids: list[int] | None = None  # type: ignore[assignment]
+    featured: StrictBool | None = None  # type: ignore[assignment]
+    author_ids: list[Id] | None = None  # type: ignore[assignment]
+    tag_ids: list[Id] | None = None  # type: ignore[assignment]
     tags: list[str] | None = None  # type: ignore[assignment]
 
 
-class PublishRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    published_at: datetime | None = Field(
+class PublishRequest(RequestBody):
+    published_at: IsoDateTime | None = Field(
         default=None,
         description="When it goes live; in the future the post is scheduled. Default: now, "
         "or the post's own published_at when that is still to come.",

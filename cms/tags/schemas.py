@@ -4,9 +4,10 @@ and as editors write them."""
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from cms.api.envelopes import SelfLinks
+from cms.api.types import RequestBody
 from cms.api.urls import Urls
 from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
 from cms.tags.models import Tag
@@ -29,18 +30,14 @@ class AdminTagOut(TagOut):
     updated_at: datetime
 
 
-class TagCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TagCreate(RequestBody):
     name: RecordName
     slug: SlugText | None = Field(default=None, description="Default: made from the name.")
     description: str | None = Field(default=None, max_length=5000)
 
 
-class TagUpdate(BaseModel):
+class TagUpdate(RequestBody):
     """Only the fields sent change; `null` clears the description."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: NewName = None
     slug: NewSlug = None

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from cms.api.envelopes import SelfLinks
+from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.passwords import MIN_LENGTH
 from cms.users.models import Role, User
@@ -37,26 +38,22 @@ class UserRef(BaseModel):
     name: str
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(RequestBody):
     email: EmailStr = Field(max_length=254)
     name: Name
     role: Role
     password: Password
-    author_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    author_id: Id | None = None
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """Only the fields sent change; `author_id: null` unlinks the author profile."""
-
-    model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = Field(default=None, max_length=254)
     name: Name | None = None
     role: Role | None = None
     password: Password | None = None
-    author_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    author_id: Id | None = None
 
 
 def user_out(user: User) -> dict[str, Any]:

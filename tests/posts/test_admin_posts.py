@@ -82,13 +82,37 @@ def test_bad_post_input_is_a_problem_naming_the_field(client, session: Session) 
         ({"title": "Both", "body": "a", "html": "<p>b</p>"}, 422, "html"),
         ({"title": "Slug", "slug": "!!!"}, 422, "slug"),
         ({"title": "Extra", "password": "x"}, 422, "password"),
+        ({"title": "Nul\u0000"}, 422, "title"),
+        ({"title": "Tags", "tags": ["ok", "n\u0000l"]}, 422, "tags"),
+        ({"title": "Ids", "author_ids": ["1"]}, 422, "author_ids.0"),
+        ({"title": "Flag", "featured": "yes"}, 422, "featured"),
+        ({"title": "When", "published_at": 0}, 422, "published_at"),
+        ({"title": "When", "published_at": "next tuesday"}, 422, "published_at"),
     ]
     for body, status, field in cases:
         response = client.post(POSTS, json=body, headers=headers)
+        assert response.status_code != 500, response.text
         assert response.status_code == status, body
         assert response.headers["content-type"] == "application/problem+json"
         assert field in [error["field"] for error in response.json()["errors"]], body
     assert session.exec(select(Post)).all() == []  # nothing half-written
+
+
+def test_a_body_that_is_not_json_is_a_422_naming_the_body(client, session: Session) -> None:
+    response = client.post(
+        POSTS,
+        content=b'{"title": "unfinished',
+        headers={**editor_headers(session), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_a_time_without_offset_is_taken_as_utc(client, session: Session) -> None:
+    created = create(client, editor_headers(session), published_at="2030-01-01T09:00:00")
+
+    assert created.json()["data"]["published_at"] == "2030-01-01T09:00:00Z"
 
 
 def test_a_body_that_is_not_utf8_is_a_422(client, session: Session) -> None:

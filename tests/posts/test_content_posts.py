@@ -188,6 +188,8 @@ def test_sort_and_fields(client, session: Session) -> None:
         ("fields=id,nope", "fields"),
         ("featured=maybe", "featured"),
         ("q=" + "x" * 10_000, "q"),
+        ("q=%00", "q"),
+        ("tag=a%00b", "tag"),
     ],
 )
 def test_bad_list_parameters_are_400_problems_naming_the_parameter(client, query, field) -> None:

@@ -1,0 +1,62 @@
+"""Types shared by the request models: strict about the shapes the OpenAPI document promises."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
+
+
+def _iso_datetime(value: Any) -> datetime:
+    # Request models are strict (no "1" for 1, no 0 for a date), so a time must be
+    # ISO 8601 text as documented; without an offset it is taken to be UTC.
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO 8601 date-time, e.g. 2021-02-02T10:00:00Z") from None
+    if not isinstance(value, datetime):
+        raise ValueError("must be an ISO 8601 date-time string, e.g. 2021-02-02T10:00:00Z")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+# A row id in a request body: a JSON integer (not "1"), within the database's range.
+Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+
+
+def _no_nul(value: Any) -> Any:
+    # PostgreSQL cannot store NUL characters in text; no real text contains one.
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    return value
+
+
+# What the document says of every text the API takes in (bodies and parameters alike).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def document_no_nul(schema: dict[str, Any]) -> None:
+    """Add NO_NUL_PATTERN to every plain string in a JSON schema (in place)."""
+    if schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL_PATTERN
+    for key in ("properties",):
+        for child in schema.get(key, {}).values():
+            document_no_nul(child)
+    for key in ("anyOf", "allOf", "oneOf"):
+        for child in schema.get(key, []):
+            document_no_nul(child)
+    if isinstance(schema.get("items"), dict):
+        document_no_nul(schema["items"])
+
+
+class RequestBody(BaseModel):
+    """The base of every JSON body the API takes: unknown fields and NUL characters refused."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=document_no_nul)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def refuse_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
