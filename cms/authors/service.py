@@ -9,6 +9,7 @@ from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
 from cms.posts.associations import SORTABLE, Association, Counted
 from cms.posts.models import PostAuthor
+from cms.slugs import numbered, slugify_text
 from cms.timestamps import utcnow
 
 AUTHORS = Association(
@@ -36,3 +37,12 @@ def create_author(session: Session, *, data: AuthorCreate, now: datetime | None 
 
 def find_author_by_slug(session: Session, *, slug: str) -> Author | None:
     return session.exec(select(Author).where(col(Author.slug) == slug)).first()
+
+
+def create_byline(session: Session, *, name: str, now: datetime) -> Author:
+    """A new author named `name`, its slug numbered (`jo-goh-2`) if the plain one is taken."""
+    base = slugify_text(name) or "author"
+    number = 1
+    while find_author_by_slug(session, slug=numbered(base, number)) is not None:
+        number += 1
+    return AUTHORS.create(session, fields={"name": name}, slug=numbered(base, number), now=now)

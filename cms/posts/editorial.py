@@ -25,6 +25,7 @@ from cms.problems import Conflict, NotFound, PreconditionFailed, Unprocessable
 from cms.slugs import numbered, slugify_text
 from cms.tags import service as tags_service
 from cms.tags.models import Tag
+from cms.users import service as users_service
 from cms.users.models import User
 
 _SOURCE_FIELDS = {"title", "body", "html", "excerpt"}
@@ -41,7 +42,10 @@ class AdminPage:
 def create_post(session: Session, *, data: PostCreate, actor: User | None, now: datetime) -> Post:
     """A new draft: slug made unique, body rendered, authors and tags linked in order."""
     body, body_format = _source(data, None)
-    author_ids = data.author_ids or ([actor.author_id] if actor and actor.author_id else [])
+    # Without author_ids the writer is the author: their own byline, made on first use.
+    author_ids = data.author_ids or (
+        [users_service.ensure_byline(session, user=actor, now=now)] if actor else []
+    )
     if not author_ids:
         raise Unprocessable("A post needs at least one author", field="author_ids")
     post = Post(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 from cms.api.listing import Pagination, SortKey
 from cms.audit import service as audit
 from cms.auth.passwords import hash_password
+from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.problems import Conflict, Forbidden, NotFound, Unprocessable
 from cms.users.models import Role, User
@@ -184,3 +185,14 @@ def _record(
         summary=summary,
         now=now,
     )
+
+
+def ensure_byline(session: Session, *, user: User, now: datetime) -> int:
+    """The author profile `user` writes as, made from their name the first time they write."""
+    if user.author_id is None:
+        author = authors_service.create_byline(session, name=user.name, now=now)
+        user.author_id = author.id
+        session.add(user)
+        session.flush()
+    assert user.author_id is not None
+    return user.author_id

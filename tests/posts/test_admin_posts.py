@@ -59,6 +59,21 @@ def test_a_post_without_authors_is_by_the_writer(client, session: Session) -> No
     assert [a["id"] for a in data["authors"]] == [user.author_id]
 
 
+def test_a_writer_without_a_byline_gets_one_named_after_them(client, session: Session) -> None:
+    make_author(session, name="Jo Goh")  # a guest author of the same name already exists
+    user = make_user(session, role=Role.OWNER, name="Jo Goh", with_author=False)
+    headers = bearer(session, user)
+
+    first = create(client, headers, title="First").json()["data"]
+    second = create(client, headers, title="Second").json()["data"]
+
+    assert [a["name"] for a in first["authors"]] == ["Jo Goh"]
+    assert first["authors"][0]["slug"] == "jo-goh-2"
+    assert second["authors"][0]["id"] == first["authors"][0]["id"]
+    session.refresh(user)
+    assert user.author_id == first["authors"][0]["id"]
+
+
 def test_slugs_are_made_unique_and_explicit_duplicates_are_409(client, session: Session) -> None:
     headers = editor_headers(session)
     make_post(session, title="Same title")
