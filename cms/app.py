@@ -8,13 +8,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from cms import health
 from cms.api.delivery import DeliveryMiddleware
 from cms.api.openapi import install_openapi
-from cms.api.parameters import refuse_nul_in_parameters
+from cms.api.parameters import check_parameters
 from cms.api.urls import API_PREFIX
 from cms.audit.admin_routes import router as audit_admin_router
 from cms.auth.admin_routes import router as session_router
 from cms.auth.token_routes import router as tokens_admin_router
 from cms.authors.admin_routes import router as authors_admin_router
 from cms.authors.content_routes import router as authors_router
+from cms.comments.admin_routes import router as comments_admin_router
+from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
 from cms.db import make_engine
 from cms.posts.admin_routes import router as posts_admin_router
@@ -25,7 +27,7 @@ from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
 
-CONTENT_ROUTERS = (posts_router, authors_router, tags_router)
+CONTENT_ROUTERS = (posts_router, comments_router, authors_router, tags_router)
 ADMIN_ROUTERS = (
     session_router,
     posts_admin_router,
@@ -33,6 +35,7 @@ ADMIN_ROUTERS = (
     tags_admin_router,
     users_admin_router,
     tokens_admin_router,
+    comments_admin_router,
     audit_admin_router,
 )
 
@@ -50,7 +53,7 @@ def create_app(
         title="cms",
         version="1.0.0",
         description=DESCRIPTION,
-        dependencies=[Depends(refuse_nul_in_parameters)],
+        dependencies=[Depends(check_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

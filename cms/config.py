@@ -1,5 +1,6 @@
 """Settings: the only place that reads the environment (every name is prefixed ``CMS_``)."""
 
+import secrets
 from functools import lru_cache
 from typing import Annotated
 
@@ -36,6 +37,17 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     # Deleted posts stay restorable in the trash this long.
     trash_days: int = Field(default=30, ge=1)
+    # Keys the hashes that tell visitors apart without storing their addresses. Set the
+    # same value in every process; unset, each process picks a random one at start.
+    secret_key: str = Field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    # Comments: how deep replies may nest, when they close, and the limits on abuse.
+    comment_max_depth: int = Field(default=3, ge=0)
+    comments_close_after_days: int = Field(default=0, ge=0)  # 0: they never close by age
+    comment_max_links: int = Field(default=2, ge=0)
+    comment_rate_limit: int = Field(default=5, ge=1)  # submissions per sender per window
+    comment_rate_window_minutes: int = Field(default=10, ge=1)
+    # Approve at once a commenter who already has an approved comment (same e-mail).
+    comment_auto_approve_known: bool = True
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from cms.audit.models import AuditEvent
 from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
+from cms.comments.models import Comment
 from cms.posts.models import Post, PostAuthor, PostRevision, PostSlugRedirect, PostTag
 from cms.tags.models import Tag
 from cms.users.models import User
@@ -15,6 +16,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Author",
+    "Comment",
     "LoginFailure",
     "Post",
     "PostAuthor",

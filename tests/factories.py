@@ -11,6 +11,7 @@ from cms.auth.passwords import hash_password
 from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
+from cms.comments.models import Comment, CommentStatus
 from cms.posts import editorial
 from cms.posts.models import Post
 from cms.posts.schemas import PostCreate
@@ -81,3 +82,25 @@ def bearer(session: Session, user: User, *, now: datetime = PAST) -> dict[str, s
     """Headers that authenticate as `user` (an API token that does not expire)."""
     issued = auth_service.issue_token(session, user=user, name="test", kind=TokenKind.API, now=now)
     return {"Authorization": f"Bearer {issued.secret}"}
+
+
+def make_pending_comment(session: Session, *, post: Post, **overrides: object) -> Comment:
+    """A reader's comment waiting for moderation (approve it with moderate())."""
+    number = next(_numbers)
+    fields: dict[str, object] = {
+        "post_id": post.id,
+        "author_name": f"Reader {number}",
+        "author_email": f"reader{number}@example.com",
+        "avatar_hash": "0" * 64,
+        "body": f"Comment {number}",
+        "html": f"<p>Comment {number}</p>",
+        "status": CommentStatus.PENDING,
+        "sender_hash": f"sender-{number}",
+        "created_at": PAST,
+        "updated_at": PAST,
+    }
+    fields.update(overrides)
+    comment = Comment(**fields)  # type: ignore[arg-type]
+    session.add(comment)
+    session.flush()
+    return comment

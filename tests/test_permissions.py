@@ -18,7 +18,7 @@ from cms.auth.models import TokenKind
 from cms.config import Settings
 from cms.tags import service as tags_service
 from cms.users.models import Role
-from tests.factories import bearer, make_author, make_post, make_user
+from tests.factories import bearer, make_author, make_pending_comment, make_post, make_user
 
 ROLES: list[Role | None] = [None, *reversed(Role)]  # anonymous, contributor ... owner
 
@@ -81,6 +81,10 @@ def token_of_editor(session: Session) -> Any:
 def make_tag(session: Session) -> Any:
     (tag,) = tags_service.tags_by_name(session, names=["Some tag"])
     return tag
+
+
+def make_comment(session: Session) -> Any:
+    return make_pending_comment(session, post=others_post(session))
 
 
 E, A, C = Role.EDITOR, Role.ADMIN, Role.CONTRIBUTOR
@@ -152,6 +156,13 @@ MATRIX: dict[str, Row] = {
         A, 204, record("/api/v1/admin/tokens", token_of_editor)
     ),
     "GET /api/v1/admin/audit": Row(A, 200, fixed("/api/v1/admin/audit")),
+    "GET /api/v1/admin/comments": Row(E, 200, fixed("/api/v1/admin/comments?status=pending")),
+    "PATCH /api/v1/admin/comments/{comment_id}": Row(
+        E, 200, record("/api/v1/admin/comments", make_comment, {"status": "approved"})
+    ),
+    "POST /api/v1/admin/posts/{post_id}/comments": Row(
+        E, 201, post_route("/comments", body={"body": "Thanks, all."})
+    ),
 }
 PUBLIC = {"POST /api/v1/admin/session"}  # signing in needs no token
 

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
+from annotated_types import Interval
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 
 def _iso_datetime(value: Any) -> datetime:
@@ -21,8 +22,20 @@ def _iso_datetime(value: Any) -> datetime:
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer, so we do too; "3" and true are not numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
 # A row id in a request body: a JSON integer (not "1"), within the database's range.
-Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Interval(ge=1, le=2**31 - 1), BeforeValidator(_whole_number)]
 
 
 def _no_nul(value: Any) -> Any:

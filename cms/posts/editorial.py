@@ -56,6 +56,7 @@ def create_post(session: Session, *, data: PostCreate, actor: User | None, now: 
         custom_excerpt=data.excerpt,
         feature_image=data.feature_image,
         featured=data.featured,
+        comments_enabled=data.comments_enabled,
         status=PostStatus.DRAFT,
         published_at=data.published_at,
         created_at=now,
@@ -77,7 +78,7 @@ def update_post(
 ) -> Post:
     """Apply the fields sent; a no-op update changes nothing, not even updated_at."""
     sent = data.model_fields_set
-    for name in ("title", "featured", "author_ids"):
+    for name in ("title", "featured", "comments_enabled", "author_ids"):
         if name in sent and getattr(data, name) is None:
             raise Unprocessable(f"{name} cannot be null", field=name)
     changed = False
@@ -85,7 +86,7 @@ def update_post(
         changed |= _update_source(post, data)
     if "slug" in sent and data.slug is not None:
         changed |= _change_slug(session, post, data.slug, now)
-    for name in ("feature_image", "featured", "published_at"):
+    for name in ("feature_image", "featured", "comments_enabled", "published_at"):
         if name in sent and getattr(data, name) != getattr(post, name):
             setattr(post, name, getattr(data, name))
             changed = True

@@ -43,7 +43,9 @@ class Post(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     view_count: int = 0
+    # Approved comments only: recounted whenever a comment's status changes.
     comment_count: int = 0
+    comments_enabled: bool = True
     # Bumped by every editorial change: the admin ETag, for safe concurrent edits.
     version: int = 1
     # In the trash since then (restorable for 30 days); hidden everywhere else.

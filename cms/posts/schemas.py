@@ -95,6 +95,7 @@ class PostWrite(RequestBody):
     excerpt: str | None = Field(default=None, max_length=500, description="A custom excerpt.")
     feature_image: str | None = Field(default=None, max_length=2000)
     featured: StrictBool = False
+    comments_enabled: StrictBool = True
     author_ids: list[Id] = Field(default_factory=list)
     tag_ids: list[Id] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list, description="Tag names; new ones are created.")
@@ -110,6 +111,7 @@ class PostUpdate(PostWrite):
 
     title: str | None = Field(default=None, min_length=1, max_length=255)
     featured: StrictBool | None = None  # type: ignore[assignment]
+    comments_enabled: StrictBool | None = None  # type: ignore[assignment]
     author_ids: list[Id] | None = None  # type: ignore[assignment]
     tag_ids: list[Id] | None = None  # type: ignore[assignment]
     tags: list[str] | None = None  # type: ignore[assignment]
@@ -153,6 +155,7 @@ class AdminPostOut(BaseModel):
     custom_excerpt: str | None
     feature_image: str | None
     featured: bool
+    comments_enabled: bool
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -254,6 +257,7 @@ def admin_post_out(
         "custom_excerpt": post.custom_excerpt,
         "feature_image": post.feature_image,
         "featured": post.featured,
+        "comments_enabled": post.comments_enabled,
         "published_at": post.published_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,

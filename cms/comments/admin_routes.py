@@ -1,0 +1,114 @@
+"""Admin API: moderating comments (editors and up), and editors' own comments."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Path, Query
+from starlette.responses import Response
+
+from cms.api.context import NowDep, SettingsDep
+from cms.api.envelopes import One, Page, page_envelope
+from cms.api.listing import PaginationDep
+from cms.api.responses import private_response
+from cms.api.urls import UrlsDep
+from cms.audit import service as audit
+from cms.auth.dependencies import EditorUser
+from cms.comments import service
+from cms.comments.models import Comment
+from cms.comments.schemas import (
+    AdminCommentOut,
+    EditorCommentCreate,
+    ModerationUpdate,
+    admin_comment_out,
+)
+from cms.db import SessionDep
+from cms.posts import editorial
+from cms.posts.models import Post
+from cms.problems import problem_responses
+
+router = APIRouter(prefix="/admin", tags=["Admin: comments"])
+
+Status = Literal["pending", "approved", "spam", "deleted"]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _out(comment: Comment, post: Post) -> dict[str, object]:
+    return admin_comment_out(comment, {"id": post.id, "slug": post.slug, "title": post.title})
+
+
+@router.get(
+    "/comments", response_model=Page[AdminCommentOut], responses=problem_responses(400, 401, 403)
+)
+def list_comments_for_moderation(
+    user: EditorUser,
+    session: SessionDep,
+    urls: UrlsDep,
+    pagination: PaginationDep,
+    status: Annotated[Status | None, Query(description="Only comments with this status.")] = None,
+) -> Response:
+    """Comments newest first, e.g. `?status=pending` for the moderation queue."""
+    rows, total = service.list_for_moderation(session, status=status, pagination=pagination)
+    self_url = urls.api(
+        "/admin/comments", page=pagination.page, limit=pagination.limit, status=status
+    )
+    items = [_out(comment, post) for comment, post in rows]
+    return private_response(
+        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
+    )
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    response_model=One[AdminCommentOut],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def moderate_comment(
+    comment_id: Id,
+    data: Annotated[ModerationUpdate, Body()],
+    user: EditorUser,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Approve, mark as spam, delete (softly: it can be approved again) or send back to pending."""
+    comment = service.moderate(session, comment_id=comment_id, status=data.status, now=now)
+    audit.record(
+        session,
+        actor=user,
+        action=f"comment.{data.status}",
+        subject_type="comment",
+        subject_id=comment_id,
+        summary=comment.author_name,
+        now=now,
+    )
+    post = session.get_one(Post, comment.post_id)
+    return private_response({"data": _out(comment, post)})
+
+
+@router.post(
+    "/posts/{post_id}/comments",
+    response_model=One[AdminCommentOut],
+    status_code=201,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def add_editor_comment(
+    post_id: Id,
+    data: Annotated[EditorCommentCreate, Body()],
+    user: EditorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """An editor's own comment (or reply): approved at once."""
+    post = editorial.get_post(session, post_id=post_id)
+    comment = service.add_editor_comment(
+        session, post=post, user=user, data=data, now=now, settings=settings
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="comment.create",
+        subject_type="comment",
+        subject_id=comment.id,
+        summary=post.title,
+        now=now,
+    )
+    return private_response({"data": _out(comment, post)}, status_code=201)

@@ -1,0 +1,81 @@
+"""Content API: reading and submitting comments on a published post."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+from starlette.responses import Response
+
+from cms.api.context import NowDep, SettingsDep
+from cms.api.envelopes import One, Page, page_envelope
+from cms.api.listing import PaginationDep
+from cms.api.responses import content_response, private_response
+from cms.api.urls import UrlsDep
+from cms.comments import service
+from cms.comments.models import Comment
+from cms.comments.schemas import (
+    CommentCreate,
+    CommentOut,
+    SubmittedOut,
+    comment_out,
+    submitted_out,
+)
+from cms.db import SessionDep
+from cms.problems import problem_responses
+from cms.visitors import visitor_hash
+
+router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
+
+SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
+
+
+@router.get("", response_model=Page[CommentOut], responses=problem_responses(400, 404))
+def list_comments(
+    slug: SlugPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    urls: UrlsDep,
+    now: NowDep,
+    pagination: PaginationDep,
+) -> Response:
+    """Approved comments, oldest first, with their replies nested under `replies`."""
+    thread = service.list_thread(session, slug=slug, now=now, pagination=pagination)
+
+    def nested(comment: Comment) -> dict[str, Any]:
+        children = thread.replies.get(comment.id or 0, [])
+        return comment_out(comment, [nested(child) for child in children])
+
+    self_url = urls.api(f"/posts/{slug}/comments", page=pagination.page, limit=pagination.limit)
+    envelope = page_envelope(
+        [nested(comment) for comment in thread.top],
+        pagination=pagination,
+        total=thread.total,
+        self_url=self_url,
+    )
+    return content_response(envelope, max_age=settings.cache_max_age)
+
+
+@router.post(
+    "",
+    response_model=One[SubmittedOut],
+    status_code=202,
+    responses=problem_responses(400, 403, 404, 422, 429),
+)
+def submit_comment(
+    slug: SlugPath,
+    data: Annotated[CommentCreate, Body()],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """Submit a comment; it shows once a moderator approves it (202, status `pending`)."""
+    sender = visitor_hash(
+        settings.secret_key,
+        now=now,
+        address=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    comment, status = service.submit_comment(
+        session, slug=slug, data=data, sender_hash=sender, now=now, settings=settings
+    )
+    return private_response({"data": submitted_out(comment, status=status)}, status_code=202)

@@ -1,0 +1,116 @@
+"""Comments as readers and moderators see them. E-mail addresses are for moderators only."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, EmailStr, Field
+
+from cms.api.types import Id, RequestBody
+from cms.comments.models import Comment
+
+MAX_BODY = 5000
+GRAVATAR = "https://www.gravatar.com/avatar/{}?d=identicon"
+
+
+class CommentCreate(RequestBody):
+    author_name: str = Field(min_length=1, max_length=100)
+    author_email: EmailStr = Field(max_length=254)
+    body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text or Markdown.")
+    parent_id: Id | None = Field(default=None, description="The comment this replies to.")
+    website: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Leave empty: a trap for robots (forms hide this field from people).",
+    )
+
+
+class EditorCommentCreate(RequestBody):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    parent_id: Id | None = None
+
+
+class ModerationUpdate(RequestBody):
+    status: Literal["pending", "approved", "spam", "deleted"]
+
+
+class CommentOut(BaseModel):
+    """An approved comment, with its approved replies nested, oldest first."""
+
+    id: int
+    parent_id: int | None
+    author_name: str
+    avatar_url: str
+    html: str
+    created_at: datetime
+    replies: list["CommentOut"]
+
+
+class SubmittedOut(BaseModel):
+    id: int
+    status: Literal["pending", "approved"] = Field(
+        description="pending until a moderator approves it."
+    )
+    parent_id: int | None
+    author_name: str
+    html: str
+    created_at: datetime
+
+
+class PostRef(BaseModel):
+    id: int
+    slug: str
+    title: str
+
+
+class AdminCommentOut(BaseModel):
+    id: int
+    post: PostRef
+    parent_id: int | None
+    author_name: str
+    author_email: str
+    avatar_url: str
+    body: str
+    html: str
+    status: Literal["pending", "approved", "spam", "deleted"]
+    created_at: datetime
+    updated_at: datetime
+
+
+def submitted_out(comment: Comment, *, status: str) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        # A comment caught as spam answers "pending" like any other: robots learn nothing.
+        "status": status,
+        "parent_id": comment.parent_id,
+        "author_name": comment.author_name,
+        "html": comment.html,
+        "created_at": comment.created_at,
+    }
+
+
+def comment_out(comment: Comment, replies: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "author_name": comment.author_name,
+        "avatar_url": GRAVATAR.format(comment.avatar_hash),
+        "html": comment.html,
+        "created_at": comment.created_at,
+        "replies": replies,
+    }
+
+
+def admin_comment_out(comment: Comment, post: PostRef | dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "post": post,
+        "parent_id": comment.parent_id,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "avatar_url": GRAVATAR.format(comment.avatar_hash),
+        "body": comment.body,
+        "html": comment.html,
+        "status": comment.status,
+        "created_at": comment.created_at,
+        "updated_at": comment.updated_at,
+    }

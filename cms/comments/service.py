@@ -1,0 +1,249 @@
+"""Comments: submitted by readers, moderated by editors, counted only once approved."""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlmodel import Session, col
+
+from cms.api.listing import Pagination
+from cms.comments.models import Comment, CommentStatus
+from cms.comments.rendering import count_links, render_comment
+from cms.comments.schemas import CommentCreate, EditorCommentCreate
+from cms.config import Settings
+from cms.posts.models import Post
+from cms.posts.visibility import is_live
+from cms.problems import Forbidden, NotFound, TooManyRequests, Unprocessable
+from cms.users.models import User
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A page of a post's approved comments, oldest first, with their approved replies."""
+
+    top: list[Comment]
+    replies: dict[int, list[Comment]]
+    total: int
+
+
+def submit_comment(
+    session: Session,
+    *,
+    slug: str,
+    data: CommentCreate,
+    sender_hash: str,
+    now: datetime,
+    settings: Settings,
+) -> tuple[Comment, str]:
+    """Take a reader's comment: pending (or approved for a known commenter); spam is kept quiet.
+
+    Returns the comment and the status to tell the sender.
+    """
+    post = _live_post(session, slug=slug, now=now)
+    _check_open(post, now=now, settings=settings)
+    _check_rate(session, sender_hash=sender_hash, now=now, settings=settings)
+    body = _check_body(data.body, settings=settings)
+    parent = _check_parent(session, post=post, parent_id=data.parent_id, settings=settings)
+    email = str(data.author_email).lower()
+    status = CommentStatus.PENDING
+    if data.website:  # only robots fill in the hidden field
+        status = CommentStatus.SPAM
+    elif settings.comment_auto_approve_known and _is_known(session, email=email):
+        status = CommentStatus.APPROVED
+    comment = _add(
+        session, post, parent, data.author_name.strip(), email, body, status, sender_hash, now
+    )
+    told = CommentStatus.APPROVED if status == CommentStatus.APPROVED else CommentStatus.PENDING
+    return comment, told
+
+
+def add_editor_comment(
+    session: Session,
+    *,
+    post: Post,
+    user: User,
+    data: EditorCommentCreate,
+    now: datetime,
+    settings: Settings,
+) -> Comment:
+    """An editor's own comment: approved at once (comments may even be closed to readers)."""
+    body = _check_body(data.body, settings=settings)
+    parent = _check_parent(session, post=post, parent_id=data.parent_id, settings=settings)
+    return _add(session, post, parent, user.name, user.email, body, CommentStatus.APPROVED, "", now)
+
+
+def list_thread(session: Session, *, slug: str, now: datetime, pagination: Pagination) -> Thread:
+    """Approved comments on a live post. A reply whose parent is not shown stands on its own."""
+    post = _live_post(session, slug=slug, now=now)
+    approved = and_(col(Comment.post_id) == post.id, col(Comment.status) == CommentStatus.APPROVED)
+    shown_parents = select(col(Comment.id)).where(approved)
+    is_top = or_(col(Comment.parent_id).is_(None), col(Comment.parent_id).not_in(shown_parents))
+    top = list(
+        session.execute(
+            select(Comment)
+            .where(approved, is_top)
+            .order_by(col(Comment.created_at), col(Comment.id))
+            .offset(pagination.offset)
+            .limit(pagination.limit)
+        ).scalars()
+    )
+    total = session.execute(
+        select(func.count()).select_from(Comment).where(approved, is_top)
+    ).scalar_one()
+    replies: dict[int, list[Comment]] = {}
+    for reply in session.execute(
+        select(Comment)
+        .where(approved, col(Comment.parent_id).is_not(None))
+        .order_by(col(Comment.created_at), col(Comment.id))
+    ).scalars():
+        replies.setdefault(reply.parent_id or 0, []).append(reply)
+    return Thread(top=top, replies=replies, total=total)
+
+
+def moderate(session: Session, *, comment_id: int, status: str, now: datetime) -> Comment:
+    """Set a comment's status (approve, mark spam, delete or back to pending) and recount."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"No comment with id {comment_id}")
+    if comment.status != status:
+        comment.status = status
+        comment.updated_at = now
+        session.add(comment)
+        session.flush()
+        recount(session, post_id=comment.post_id)
+    return comment
+
+
+def list_for_moderation(
+    session: Session, *, status: str | None, pagination: Pagination
+) -> tuple[list[tuple[Comment, Post]], int]:
+    """Comments for moderators, newest first, with their posts."""
+    where = [col(Comment.status) == status] if status else []
+    rows = session.execute(
+        select(Comment, Post)
+        .join(Post, col(Post.id) == Comment.post_id)
+        .where(*where)
+        .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
+        .offset(pagination.offset)
+        .limit(pagination.limit)
+    ).all()
+    total = session.execute(select(func.count()).select_from(Comment).where(*where)).scalar_one()
+    return [(comment, post) for comment, post in rows], total
+
+
+def recount(session: Session, *, post_id: int) -> None:
+    """comment_count := approved comments. Not an edit: updated_at and version stay."""
+    approved = (
+        select(func.count())
+        .select_from(Comment)
+        .where(col(Comment.post_id) == post_id, col(Comment.status) == CommentStatus.APPROVED)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Post)
+        .where(col(Post.id) == post_id)
+        .values(comment_count=approved)
+        .execution_options(synchronize_session=False)
+    )
+    post = session.get(Post, post_id)
+    if post is not None:
+        session.refresh(post, ["comment_count"])
+
+
+def _add(
+    session: Session,
+    post: Post,
+    parent: Comment | None,
+    name: str,
+    email: str,
+    body: str,
+    status: str,
+    sender_hash: str,
+    now: datetime,
+) -> Comment:
+    comment = Comment(
+        post_id=post.id or 0,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=name,
+        author_email=email,
+        avatar_hash=hashlib.sha256(email.strip().lower().encode()).hexdigest(),
+        body=body,
+        html=render_comment(body),
+        status=status,
+        sender_hash=sender_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(comment)
+    session.flush()
+    if status == CommentStatus.APPROVED:
+        recount(session, post_id=comment.post_id)
+    return comment
+
+
+def _live_post(session: Session, *, slug: str, now: datetime) -> Post:
+    post = session.execute(select(Post).where(col(Post.slug) == slug, is_live(now))).scalar()
+    if post is None:
+        raise NotFound(f"No published post with slug {slug!r}")
+    return post
+
+
+def _check_open(post: Post, *, now: datetime, settings: Settings) -> None:
+    if not post.comments_enabled:
+        raise Forbidden("Comments are closed on this post")
+    days = settings.comments_close_after_days
+    if days and post.published_at and now >= post.published_at + timedelta(days=days):
+        raise Forbidden(f"Comments close {days} days after a post is published")
+
+
+def _check_rate(session: Session, *, sender_hash: str, now: datetime, settings: Settings) -> None:
+    window = timedelta(minutes=settings.comment_rate_window_minutes)
+    recent = list(
+        session.execute(
+            select(col(Comment.created_at))
+            .where(col(Comment.sender_hash) == sender_hash, col(Comment.created_at) > now - window)
+            .order_by(col(Comment.created_at))
+        ).scalars()
+    )
+    if len(recent) >= settings.comment_rate_limit:
+        wait = max(1, math.ceil((recent[0] + window - now).total_seconds()))
+        raise TooManyRequests(
+            "Too many comments from you in a short time; try again later",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _check_body(body: str, *, settings: Settings) -> str:
+    text = body.strip()
+    if not text:
+        raise Unprocessable("The comment is empty", field="body")
+    if count_links(text) > settings.comment_max_links:
+        raise Unprocessable(
+            f"A comment may hold at most {settings.comment_max_links} links", field="body"
+        )
+    return text
+
+
+def _check_parent(
+    session: Session, *, post: Post, parent_id: int | None, settings: Settings
+) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = session.get(Comment, parent_id)
+    if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
+        raise Unprocessable("parent_id is not a comment shown on this post", field="parent_id")
+    if parent.depth + 1 > settings.comment_max_depth:
+        raise Unprocessable(
+            f"Replies nest at most {settings.comment_max_depth} deep", field="parent_id"
+        )
+    return parent
+
+
+def _is_known(session: Session, *, email: str) -> bool:
+    known = select(col(Comment.id)).where(
+        col(Comment.author_email) == email, col(Comment.status) == CommentStatus.APPROVED
+    )
+    return session.execute(known.limit(1)).first() is not None
