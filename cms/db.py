@@ -89,7 +89,8 @@ def get_session(
     request: Request, engine: Annotated[Engine, Depends(get_engine)]
 ) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    # Signed-in requests may write even on GET (a token's last use, the trash's purge).
+    writes = request.method not in ("GET", "HEAD", "OPTIONS") or "authorization" in request.headers
     with Session(engine.execution_options(sqlite_immediate=writes)) as session:
         yield from committing(session)
 

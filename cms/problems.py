@@ -8,6 +8,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -178,6 +179,13 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+async def _on_integrity_error(request: Request, error: Exception) -> Response:
+    # Two requests racing to claim the same unique value (a slug, an e-mail): the loser
+    # gets what it would have got a moment later, a conflict, not a 500.
+    logger.info("unique constraint raced on %s %s: %s", request.method, request.url.path, error)
+    return problem_response(409, "Someone else just saved the same value; try again")
+
+
 async def _on_unexpected_error(request: Request, error: Exception) -> Response:
     # Logged in full for the operator; the client sees no trace, SQL or data.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -188,6 +196,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination
@@ -19,6 +20,7 @@ from cms.users import service as users_service
 from cms.users.models import User
 
 TOKEN_PREFIX = "cms_"
+MAX_EMAIL = 254
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -68,9 +70,12 @@ def sign_in(
 ) -> tuple[IssuedToken, User]:
     """A session token for the right e-mail and password; 401 otherwise, 429 when throttled."""
     email = email.strip().lower()
-    failure = session.get(LoginFailure, email)
-    if failure is not None and failure.locked_until is not None and failure.locked_until > now:
-        wait = max(1, math.ceil((failure.locked_until - now).total_seconds()))
+    if len(email) > MAX_EMAIL:  # lower-casing can lengthen text; no account has such an e-mail
+        verify_password(None, password)  # the same time as any other wrong answer
+        raise Unauthorized("Wrong e-mail or password")
+    failures = _failures_locked(session, email=email, now=now, settings=settings)
+    if failures.locked_until is not None and failures.locked_until > now:
+        wait = max(1, math.ceil((failures.locked_until - now).total_seconds()))
         raise TooManyRequests(
             "Too many failed sign-ins for this e-mail; try again later",
             headers={"Retry-After": str(wait)},
@@ -78,10 +83,13 @@ def sign_in(
     user = session.execute(select(User).where(col(User.email) == email)).scalar()
     # Always verify, even for an unknown e-mail: both answers take the same time.
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        _count_failure(session, email=email, now=now, settings=settings)
+        failures.failures += 1
+        if failures.failures >= settings.login_max_failures:
+            failures.locked_until = now + timedelta(minutes=settings.login_window_minutes)
+        session.add(failures)
+        session.flush()
         raise SignInFailed("Wrong e-mail or password")
-    if failure is not None:
-        session.delete(failure)
+    session.delete(failures)
     user.last_login_at = now
     session.add(user)
     issued = issue_token(
@@ -178,19 +186,28 @@ def revoke_token(
     return token, owner
 
 
-def _count_failure(session: Session, *, email: str, now: datetime, settings: Settings) -> None:
+def _failures_locked(
+    session: Session, *, email: str, now: datetime, settings: Settings
+) -> LoginFailure:
+    """This e-mail's failure counter, locked until the end of the transaction, so that
+    parallel attempts are counted one after another (PostgreSQL; SQLite writers queue anyway).
+    A window that has passed starts again at zero."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(LoginFailure)
+        .values(email=email, failures=0, window_started_at=now)
+        .on_conflict_do_nothing(index_elements=["email"])
+    )
+    failures = session.execute(
+        select(LoginFailure)
+        .where(col(LoginFailure.email) == email)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     window = timedelta(minutes=settings.login_window_minutes)
-    failure = session.get(LoginFailure, email)
-    if failure is None or now - failure.window_started_at > window:
-        if failure is not None:
-            session.delete(failure)
-            session.flush()
-        failure = LoginFailure(email=email, failures=0, window_started_at=now)
-    failure.failures += 1
-    if failure.failures >= settings.login_max_failures:
-        failure.locked_until = now + window
-    session.add(failure)
-    session.flush()
+    if now - failures.window_started_at > window:
+        failures.failures, failures.window_started_at, failures.locked_until = 0, now, None
+    return failures
 
 
 def _record(

@@ -42,7 +42,11 @@ def association_router(
         sort: Annotated[str | None, sort_query(SORTABLE)] = None,
     ) -> Response:
         records, total = association.list_page(
-            session, now=now, pagination=pagination, sort=parse_sort(sort, SORTABLE, "name")
+            session,
+            now=now,
+            pagination=pagination,
+            sort=parse_sort(sort, SORTABLE, "name"),
+            live_only=True,
         )
         self_url = urls.api(f"/{plural}", page=pagination.page, limit=pagination.limit, sort=sort)
         envelope = page_envelope(
@@ -60,7 +64,7 @@ def association_router(
         urls: UrlsDep,
         now: NowDep,
     ) -> Response:
-        record = association.get_by_slug(session, slug=slug, now=now)
+        record = association.get_by_slug(session, slug=slug, now=now, live_only=True)
         return content_response({"data": present(record, urls)}, max_age=settings.cache_max_age)
 
     router.add_api_route(
@@ -69,7 +73,7 @@ def association_router(
         methods=["GET"],
         name=f"list_{plural}",
         summary=f"List {plural}",
-        description=f"All {plural} by name, each with the number of published posts.",
+        description=f"The {plural} of published posts, by name, each with its number of them.",
         response_model=Page[out_model],  # type: ignore[valid-type]
         responses=problem_responses(400),
     )

@@ -86,31 +86,45 @@ class Association(Generic[Record]):
         return (query if only is None else query.where(key.in_(only))).subquery()
 
     def list_page(
-        self, session: Session, *, now: datetime, pagination: Pagination, sort: list[SortKey]
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        pagination: Pagination,
+        sort: list[SortKey],
+        live_only: bool = False,
     ) -> tuple[list[Counted[Record]], int]:
-        """A page of records in the requested order, and how many there are in all."""
+        """A page of records in the requested order, and how many there are in all.
+
+        `live_only` (readers): only records on at least one live post, so a tag or byline
+        that exists only on drafts does not give them away.
+        """
         counts = self.post_counts(now)
         post_count = func.coalesce(counts.c.post_count, 0)
         ident = self.id
         order = [self._order(key, post_count) for key in sort]
+        query = select(self.model, post_count).join(
+            counts, counts.c.record_id == ident, isouter=not live_only
+        )
         rows = session.execute(
-            select(self.model, post_count)
-            .outerjoin(counts, counts.c.record_id == ident)
-            .order_by(*order, ident)
-            .offset(pagination.offset)
-            .limit(pagination.limit)
+            query.order_by(*order, ident).offset(pagination.offset).limit(pagination.limit)
         ).all()
-        total = session.execute(select(func.count()).select_from(self.model)).scalar_one()
+        if live_only:
+            total = session.execute(select(func.count()).select_from(counts)).scalar_one()
+        else:
+            total = session.execute(select(func.count()).select_from(self.model)).scalar_one()
         return [Counted(record, count) for record, count in rows], total
 
-    def get_by_slug(self, session: Session, *, slug: str, now: datetime) -> Counted[Record]:
-        """The record with this slug, or NotFound."""
+    def get_by_slug(
+        self, session: Session, *, slug: str, now: datetime, live_only: bool = False
+    ) -> Counted[Record]:
+        """The record with this slug (with `live_only`, only if on a live post), or NotFound."""
         record = session.execute(select(self.model).where(self.slug == slug)).scalar_one_or_none()
-        if record is None:
-            raise NotFound(f"No {self.noun} with slug {slug!r}")
         counts = self.post_counts(now, only=select(self.id).where(self.slug == slug))
-        count = session.execute(select(counts.c.post_count)).scalar()
-        return Counted(record, count or 0)
+        count = session.execute(select(counts.c.post_count)).scalar() or 0
+        if record is None or (live_only and count == 0):
+            raise NotFound(f"No {self.noun} with slug {slug!r}")
+        return Counted(record, count)
 
     def of_posts(
         self, session: Session, *, post_ids: list[int], now: datetime

@@ -86,6 +86,11 @@ def update_post(
         changed |= _update_source(post, data)
     if "slug" in sent and data.slug is not None:
         changed |= _change_slug(session, post, data.slug, now)
+    if "published_at" in sent and data.published_at is None and post.status == PostStatus.PUBLISHED:
+        raise Unprocessable(
+            "A published or scheduled post needs published_at: unpublish it instead",
+            field="published_at",
+        )
     for name in ("feature_image", "featured", "comments_enabled", "published_at"):
         if name in sent and getattr(data, name) != getattr(post, name):
             setattr(post, name, getattr(data, name))

@@ -1,9 +1,9 @@
 """Posts as the API shows them (API.md, "A post"), and as editors write them."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from cms.api.envelopes import SelfLinks
 from cms.api.types import Id, IsoDateTime, RequestBody
@@ -81,6 +81,8 @@ LIST_DEFAULT_FIELDS = POST_FIELDS - {"html", "plaintext", "related"}
 SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
 
 
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=191)]
 MAX_BODY = 1_000_000  # characters: a very long article is ~100,000
 
 
@@ -98,23 +100,25 @@ class PostWrite(RequestBody):
     comments_enabled: StrictBool = True
     author_ids: list[Id] = Field(default_factory=list)
     tag_ids: list[Id] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list, description="Tag names; new ones are created.")
+    tags: list[TagName] = Field(
+        default_factory=list, description="Tag names; new ones are created."
+    )
     published_at: IsoDateTime | None = None
 
 
 class PostCreate(PostWrite):
-    title: str = Field(min_length=1, max_length=255)
+    title: Title
 
 
 class PostUpdate(PostWrite):
     """Only the fields sent change; `null` clears excerpt, feature_image and published_at."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=255)
+    title: Title | None = None
     featured: StrictBool | None = None  # type: ignore[assignment]
     comments_enabled: StrictBool | None = None  # type: ignore[assignment]
     author_ids: list[Id] | None = None  # type: ignore[assignment]
     tag_ids: list[Id] | None = None  # type: ignore[assignment]
-    tags: list[str] | None = None  # type: ignore[assignment]
+    tags: list[TagName] | None = None  # type: ignore[assignment]
 
 
 class PublishRequest(RequestBody):

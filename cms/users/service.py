@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
 from cms.audit import service as audit
+from cms.auth.models import ApiToken, TokenKind
 from cms.auth.passwords import hash_password
 from cms.authors import service as authors_service
 from cms.authors.models import Author
@@ -65,6 +66,16 @@ def update_user(
     if "password" in changes:
         user.password_hash = hash_password(changes["password"])
         changed.append("password")
+        # Whoever signed in with the old password is signed out (API tokens stay: scripts).
+        session.execute(
+            update(ApiToken)
+            .where(
+                col(ApiToken.user_id) == user.id,
+                col(ApiToken.kind) == TokenKind.SESSION,
+                col(ApiToken.revoked_at).is_(None),
+            )
+            .values(revoked_at=now)
+        )
     if "author_id" in changes and changes["author_id"] != user.author_id:
         _check_author(session, changes["author_id"], user.id)
         user.author_id = changes["author_id"]

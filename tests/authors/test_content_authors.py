@@ -23,13 +23,22 @@ def test_authors_are_listed_by_name_with_published_post_counts(client, session: 
 
 
 def test_authors_sort_by_post_count(client, session: Session) -> None:
-    busy, idle = make_author(session, name="Busy"), make_author(session, name="Idle")
+    busy, quiet = make_author(session, name="Busy"), make_author(session, name="Quiet")
     make_post(session, authors=[busy])
+    make_post(session, authors=[busy])
+    make_post(session, authors=[quiet])
 
     names = [a["name"] for a in client.get("/api/v1/authors?sort=-post_count").json()["data"]]
 
-    assert names == ["Busy", "Idle"]
-    assert idle.slug == "idle"
+    assert names == ["Busy", "Quiet"]
+
+
+def test_authors_with_nothing_published_are_not_shown_to_readers(client, session: Session) -> None:
+    drafting = make_author(session, name="Still Drafting")
+    make_post(session, authors=[drafting], published=False)
+
+    assert client.get("/api/v1/authors").json()["data"] == []
+    assert client.get("/api/v1/authors/still-drafting").status_code == 404
 
 
 def test_author_by_slug(client, session: Session) -> None:
