@@ -9,6 +9,11 @@ from pydantic import BaseModel
 from cms.api.listing import Pagination
 
 
+def no_required(schema: dict[str, Any]) -> None:
+    """For models that `fields=` may narrow: no field is promised, each present one is typed."""
+    schema.pop("required", None)
+
+
 class SelfLinks(BaseModel):
     self: str
 

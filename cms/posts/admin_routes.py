@@ -274,7 +274,7 @@ def restore_post(
 def _check_version(
     session: SessionDep, post: Post, if_match: str | None, *, required: bool
 ) -> None:
-    editor = session.get(User, post.updated_by_id) if post.updated_by_id else None
+    editor = editorial.last_editor(session, post=post)
     check_if_match(
         if_match,
         current=etag_of(post),

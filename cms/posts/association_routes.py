@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep, parse_sort, sort_query
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import content_response, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
@@ -32,6 +32,13 @@ def association_router(
     """`GET /{plural}` and `GET /{plural}/{slug}`, each record with its published `post_count`."""
     noun = association.noun
     router = APIRouter(prefix=f"/{plural}", tags=[f"Content: {plural}"])
+    known_fields = frozenset(out_model.model_fields)  # type: ignore[attr-defined]
+    Fields = Annotated[str | None, fields_query(known_fields)]
+
+    def shown(record: Counted[Any], urls: Urls, fields: str | None) -> dict[str, Any]:
+        chosen = parse_fields(fields, known_fields)
+        data = present(record, urls)
+        return data if chosen is None else {k: v for k, v in data.items() if k in chosen}
 
     def list_records(
         session: SessionDep,
@@ -40,7 +47,9 @@ def association_router(
         now: NowDep,
         pagination: PaginationDep,
         sort: Annotated[str | None, sort_query(SORTABLE)] = None,
+        fields: Fields = None,
     ) -> Response:
+        parse_fields(fields, known_fields)  # a bad value is a 400 even on an empty page
         records, total = association.list_page(
             session,
             now=now,
@@ -48,9 +57,11 @@ def association_router(
             sort=parse_sort(sort, SORTABLE, "name"),
             live_only=True,
         )
-        self_url = urls.api(f"/{plural}", page=pagination.page, limit=pagination.limit, sort=sort)
+        self_url = urls.api(
+            f"/{plural}", page=pagination.page, limit=pagination.limit, sort=sort, fields=fields
+        )
         envelope = page_envelope(
-            [present(record, urls) for record in records],
+            [shown(record, urls, fields) for record in records],
             pagination=pagination,
             total=total,
             self_url=self_url,
@@ -63,9 +74,12 @@ def association_router(
         settings: SettingsDep,
         urls: UrlsDep,
         now: NowDep,
+        fields: Fields = None,
     ) -> Response:
+        parse_fields(fields, known_fields)
         record = association.get_by_slug(session, slug=slug, now=now, live_only=True)
-        return content_response({"data": present(record, urls)}, max_age=settings.cache_max_age)
+        data = shown(record, urls, fields)
+        return content_response({"data": data}, max_age=settings.cache_max_age)
 
     router.add_api_route(
         "",

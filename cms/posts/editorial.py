@@ -14,15 +14,14 @@ from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
 from cms.authors.models import Author
-from cms.posts import revisions
+from cms.posts import addresses, revisions
 from cms.posts import service as reading
-from cms.posts.models import BodyFormat, Post, PostAuthor, PostSlugRedirect, PostStatus, PostTag
+from cms.posts.models import BodyFormat, Post, PostAuthor, PostStatus, PostTag
 from cms.posts.permissions import sees_every_post
 from cms.posts.rendering import render
 from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
 from cms.posts.visibility import has_status, status_of
-from cms.problems import Conflict, NotFound, PreconditionFailed, Unprocessable
-from cms.slugs import numbered, slugify_text
+from cms.problems import NotFound, PreconditionFailed, Unprocessable
 from cms.tags import service as tags_service
 from cms.tags.models import Tag
 from cms.users import service as users_service
@@ -49,7 +48,7 @@ def create_post(session: Session, *, data: PostCreate, actor: User | None, now: 
     if not author_ids:
         raise Unprocessable("A post needs at least one author", field="author_ids")
     post = Post(
-        slug=_free_slug(session, data.slug, data.title),
+        slug=addresses.free_slug(session, data.slug, data.title),
         title=data.title.strip(),
         body=body,
         body_format=body_format,
@@ -85,7 +84,7 @@ def update_post(
     if sent & _SOURCE_FIELDS:
         changed |= _update_source(post, data)
     if "slug" in sent and data.slug is not None:
-        changed |= _change_slug(session, post, data.slug, now)
+        changed |= addresses.change_slug(session, post, data.slug, now)
     if "published_at" in sent and data.published_at is None and post.status == PostStatus.PUBLISHED:
         raise Unprocessable(
             "A published or scheduled post needs published_at: unpublish it instead",
@@ -185,6 +184,11 @@ def get_post(session: Session, *, post_id: int) -> Post:
     if post is None or post.deleted_at is not None:
         raise NotFound(f"No post with id {post_id}")
     return post
+
+
+def last_editor(session: Session, *, post: Post) -> User | None:
+    """Who saved the post last (None for the command line, or a removed account)."""
+    return session.get(User, post.updated_by_id) if post.updated_by_id else None
 
 
 def is_own(session: Session, *, user: User, post: Post) -> bool:
@@ -295,25 +299,6 @@ def _render_into(post: Post) -> None:
     post.reading_time = rendered.reading_time
 
 
-def _change_slug(session: Session, post: Post, wanted: str, now: datetime) -> bool:
-    slug = slugify_text(wanted)
-    if not slug:
-        raise Unprocessable("The slug has no letters or digits", field="slug")
-    if slug == post.slug:
-        return False
-    own_former = session.get(PostSlugRedirect, slug)
-    if own_former is not None and own_former.post_id == post.id:
-        session.delete(own_former)  # taking a former slug back
-        session.flush()
-    elif _slug_taken(session, slug):
-        raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
-    if post.status == PostStatus.PUBLISHED and post.published_at and post.published_at <= now:
-        # Readers and search engines know the old address: keep it answering 301.
-        session.add(PostSlugRedirect(slug=post.slug, post_id=_id(post), created_at=now))
-    post.slug = slug
-    return True
-
-
 def _touch(session: Session, post: Post, actor: User | None, now: datetime) -> None:
     post.updated_at = now
     post.updated_by_id = actor.id if actor else None
@@ -343,29 +328,6 @@ def _relink(
     link_again()
     after = list(session.execute(select(key).where(post_id == post.id).order_by(order)).scalars())
     return before != after
-
-
-def _free_slug(session: Session, wanted: str | None, title: str) -> str:
-    """The slug asked for (which must be free), else one made from the title, numbered if taken."""
-    if wanted is not None:
-        slug = slugify_text(wanted)
-        if not slug:
-            raise Unprocessable("The slug has no letters or digits", field="slug")
-        if _slug_taken(session, slug):
-            raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
-        return slug
-    base = slugify_text(title) or "post"
-    number = 1
-    while _slug_taken(session, numbered(base, number)):
-        number += 1
-    return numbered(base, number)
-
-
-def _slug_taken(session: Session, slug: str) -> bool:
-    # A former slug stays reserved: it still redirects to its post.
-    in_posts = exists().where(col(Post.slug) == slug)
-    in_history = exists().where(col(PostSlugRedirect.slug) == slug)
-    return bool(session.execute(select(or_(in_posts, in_history))).scalar())
 
 
 def _link_authors(session: Session, post: Post, author_ids: list[int]) -> None:

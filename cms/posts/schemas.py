@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from cms.api.envelopes import SelfLinks
+from cms.api.envelopes import SelfLinks, no_required
 from cms.api.types import Id, IsoDateTime, RequestBody
 from cms.api.urls import Urls
 from cms.authors.models import Author
@@ -16,12 +16,6 @@ from cms.tags.models import Tag
 from cms.tags.schemas import TagOut, tag_out
 from cms.users.models import User
 from cms.users.schemas import UserRef, user_ref
-
-
-def _no_required(schema: dict[str, Any]) -> None:
-    # `fields=` may narrow a post to any subset of its fields, so none is
-    # promised to be present; every field that is present has the type shown.
-    schema.pop("required", None)
 
 
 class PostLinks(BaseModel):
@@ -51,7 +45,7 @@ class PostOut(BaseModel):
     """A published post. Collections leave out `html` and `related`, and every answer leaves out
     `plaintext`, unless `fields` asks for them; `fields` returns exactly the fields named."""
 
-    model_config = ConfigDict(json_schema_extra=_no_required)
+    model_config = ConfigDict(json_schema_extra=no_required)
 
     id: int
     slug: str

@@ -46,3 +46,19 @@ def test_tags_paginate_and_reject_bad_parameters(client, session: Session) -> No
         response = client.get(f"/api/v1/tags?{query}")
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == field
+
+
+def test_tags_and_authors_take_fields_like_every_collection(client, session: Session) -> None:
+    make_post(session, tags=["Running"])
+
+    tags = client.get("/api/v1/tags?fields=slug,post_count").json()["data"]
+    one = client.get("/api/v1/tags/running?fields=name").json()["data"]
+    authors = client.get("/api/v1/authors?fields=name").json()["data"]
+
+    assert tags == [{"slug": "running", "post_count": 1}]
+    assert one == {"name": "Running"}
+    assert list(authors[0]) == ["name"]
+    for url in ("/api/v1/tags?fields=nonsense", "/api/v1/authors/anyone?fields=id,secret"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "fields"
