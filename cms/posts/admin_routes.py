@@ -66,7 +66,7 @@ def etag_of(post: Post) -> str:
     return f'"{post.id}-{post.version}"'
 
 
-@router.get("/posts", response_model=Page[AdminPostOut], responses=_READ_ERRORS)
+@router.get("/posts", response_model=Page[AdminPostOut], responses=problem_responses(400, 401))
 def list_admin_posts(
     user: CurrentUser,
     session: SessionDep,
@@ -94,7 +94,12 @@ def list_admin_posts(
     return _page_response(page, pagination, self_url, urls, now)
 
 
-@router.post("/posts", response_model=One[AdminPostOut], status_code=201, responses=_WRITE_ERRORS)
+@router.post(
+    "/posts",
+    response_model=One[AdminPostOut],
+    status_code=201,
+    responses=problem_responses(401, 409, 422),
+)
 def create_post(
     data: Annotated[PostCreate, Body()],
     user: CurrentUser,
