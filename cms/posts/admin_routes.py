@@ -167,10 +167,11 @@ def publish_post(
 ) -> Response:
     """Publish now; a future `published_at` schedules it, and it goes live by itself."""
     _check_version(session, post, if_match, required=False)
-    at = request.published_at if request else None
+    at, version = (request.published_at if request else None), post.version
     editorial.publish_post(session, post=post, at=at, actor=user, now=now)
-    action = "post.schedule" if post.published_at and post.published_at > now else "post.publish"
-    _audit(session, user, action, post, now)
+    if post.version != version:  # publishing what is already live as asked is no event
+        scheduled = post.published_at and post.published_at > now
+        _audit(session, user, "post.schedule" if scheduled else "post.publish", post, now)
     return _post_response(session, post, urls, now)
 
 
@@ -187,8 +188,10 @@ def unpublish_post(
 ) -> Response:
     """Back to draft: it leaves the Content API at once."""
     _check_version(session, post, if_match, required=False)
+    version = post.version
     editorial.unpublish_post(session, post=post, actor=user, now=now)
-    _audit(session, user, "post.unpublish", post, now)
+    if post.version != version:
+        _audit(session, user, "post.unpublish", post, now)
     return _post_response(session, post, urls, now)
 
 

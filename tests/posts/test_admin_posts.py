@@ -227,8 +227,10 @@ def test_publish_schedule_and_unpublish(client, session: Session, clock) -> None
 
     now = client.post(f"{url}/publish", headers=headers)
     assert now.json()["data"]["status"] == "published"
+    again = client.post(f"{url}/publish", headers=headers)  # already live: nothing changes
+    assert again.headers["etag"] == now.headers["etag"]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.subject_id == post_id)).all()
-    assert {"post.schedule", "post.unpublish", "post.publish"} <= set(actions)
+    assert sorted(actions) == ["post.create", "post.publish", "post.schedule", "post.unpublish"]
 
 
 def test_changing_a_published_slug_keeps_the_old_one_redirecting(client, session: Session) -> None:
