@@ -5,6 +5,9 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from cms.api.envelopes import page_envelope
+from cms.api.listing import Pagination
+
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NON_STR_KEYS
 
 
@@ -30,3 +33,11 @@ def private_response(payload: Any, *, status_code: int = 200) -> Response:
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
+
+
+def private_page(
+    items: list[dict[str, Any]], *, pagination: Pagination, total: int, self_url: str
+) -> Response:
+    """A page of the Admin API's records in the collection envelope."""
+    envelope = page_envelope(items, pagination=pagination, total=total, self_url=self_url)
+    return private_response(envelope)

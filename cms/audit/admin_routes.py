@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cms.api.envelopes import Page, page_envelope
+from cms.api.envelopes import Page
 from cms.api.listing import PaginationDep
-from cms.api.responses import private_response
+from cms.api.responses import private_page
 from cms.api.urls import UrlsDep
 from cms.audit import service
 from cms.audit.schemas import AuditEventOut, audit_event_out
@@ -51,6 +51,4 @@ def list_audit_events(
         subject_id=subject_id,
     )
     items = [audit_event_out(event) for event in events]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-    )
+    return private_page(items, pagination=pagination, total=total, self_url=self_url)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Body, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep
-from cms.api.envelopes import One, Page, page_envelope
+from cms.api.envelopes import One, Page
 from cms.api.listing import PaginationDep
-from cms.api.responses import private_response
+from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.auth import service
 from cms.auth.dependencies import AdminUser
@@ -39,9 +39,7 @@ def list_tokens(
         "/admin/tokens", page=pagination.page, limit=pagination.limit, user_id=user_id, kind=kind
     )
     items = [token_out(token, owner, urls) for token, owner in rows]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-    )
+    return private_page(items, pagination=pagination, total=total, self_url=self_url)
 
 
 @router.post(

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Body, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
-from cms.api.envelopes import One, Page, page_envelope
+from cms.api.envelopes import One, Page
 from cms.api.listing import PaginationDep
-from cms.api.responses import private_response
+from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
@@ -51,9 +51,7 @@ def list_comments_for_moderation(
         "/admin/comments", page=pagination.page, limit=pagination.limit, status=status
     )
     items = [_out(comment, post) for comment, post in rows]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-    )
+    return private_page(items, pagination=pagination, total=total, self_url=self_url)
 
 
 @router.patch(

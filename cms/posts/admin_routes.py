@@ -7,10 +7,10 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
-from cms.api.envelopes import One, Page, page_envelope
+from cms.api.envelopes import One, Page
 from cms.api.listing import PaginationDep, parse_sort, sort_query
 from cms.api.preconditions import check_if_match
-from cms.api.responses import private_response
+from cms.api.responses import private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import CurrentUser, EditorUser
@@ -310,9 +310,7 @@ def _page_response(
     page: editorial.AdminPage, pagination: Any, self_url: str, urls: Urls, now: Any
 ) -> Response:
     items = [_present(page, post, urls, now) for post in page.posts]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=page.total, self_url=self_url)
-    )
+    return private_page(items, pagination=pagination, total=page.total, self_url=self_url)
 
 
 def _present(page: editorial.AdminPage, post: Post, urls: Urls, now: Any) -> dict[str, Any]:

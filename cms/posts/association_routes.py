@@ -14,7 +14,7 @@ from starlette.responses import Response
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
-from cms.api.responses import content_response, private_response
+from cms.api.responses import content_response, private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
@@ -163,9 +163,7 @@ def admin_association_router(
         )
         self_url = urls.api(base, page=pagination.page, limit=pagination.limit, sort=sort)
         items = [shapes.present(record, urls) for record in records]
-        return private_response(
-            page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-        )
+        return private_page(items, pagination=pagination, total=total, self_url=self_url)
 
     @router.post(
         "",

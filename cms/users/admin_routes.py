@@ -6,9 +6,9 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep
-from cms.api.envelopes import One, Page, page_envelope
+from cms.api.envelopes import One, Page
 from cms.api.listing import PaginationDep, parse_sort, sort_query
-from cms.api.responses import private_response
+from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.auth.dependencies import AdminUser
 from cms.db import SessionDep
@@ -50,9 +50,7 @@ def list_users(
         "/admin/users", page=pagination.page, limit=pagination.limit, role=role, sort=sort
     )
     items = [admin_user_out(user, urls) for user in users]
-    return private_response(
-        page_envelope(items, pagination=pagination, total=total, self_url=self_url)
-    )
+    return private_page(items, pagination=pagination, total=total, self_url=self_url)
 
 
 @router.post(
