@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 from cms.config import get_settings
 from cms.db import make_engine
+from cms.migrations import migrating
 from cms.models import metadata
 
 
@@ -28,7 +29,7 @@ def run_migrations_online() -> None:
         return
     url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with migrating(engine) as connection:
         run_on(connection)
     engine.dispose()
 

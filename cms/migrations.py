@@ -1,10 +1,12 @@
 """Applying the Alembic migrations from code (the CLI, the server's start, the tests)."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 # alembic/ sits beside the package in a checkout; in an installed copy run from
 # the project folder (the Docker image) it is found in the working directory.
@@ -20,9 +22,40 @@ def alembic_config() -> Config:
     raise FileNotFoundError("the alembic/ folder was not found beside the cms package")
 
 
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction, fit for changing the schema.
+
+    On SQLite, migrations rebuild tables (copy, drop the old one, rename), and dropping a
+    table with foreign keys on deletes every row that refers to it, through ON DELETE
+    CASCADE. SQLite's documented procedure: keys off outside the transaction, and a
+    foreign_key_check before committing.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left rows pointing at missing rows")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Bring the database behind `engine` up to `revision` (default: the newest)."""
+    run_migrations(engine, command.upgrade, revision)
+
+
+def downgrade_database(engine: Engine, revision: str) -> None:
+    run_migrations(engine, command.downgrade, revision)
+
+
+def run_migrations(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)

@@ -3,10 +3,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from cms.db import make_engine
-from cms.migrations import alembic_config, upgrade_database
+from cms.migrations import alembic_config, downgrade_database, upgrade_database
 from cms.models import metadata
 
 
@@ -28,14 +28,44 @@ def test_migrations_run_down_and_up_again_on_an_empty_database(new_database) -> 
     engine = make_engine(new_database())
     try:
         upgrade_database(engine)
-        from alembic import command
-
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "base")
+        downgrade_database(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade_database(engine)
         assert {"posts", "authors", "tags"} <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_database_with_content_keeps_every_row(new_database) -> None:
+    """SQLite rebuilds tables to change them; the rows that refer to them must survive that."""
+    engine = make_engine(new_database())
+    try:
+        upgrade_database(engine, "0004")
+        with engine.begin() as connection:
+            for statement in _CONTENT_AT_0004:
+                connection.execute(text(statement))
+        upgrade_database(engine)
+        with engine.connect() as connection:
+            counts = {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("posts", "authors", "tags", "post_authors", "post_tags")
+            }
+        assert counts == dict.fromkeys(counts, 1)
+    finally:
+        engine.dispose()
+
+
+_CONTENT_AT_0004 = [
+    "INSERT INTO authors (id, slug, name, bio, created_at, updated_at)"
+    " VALUES (1, 'jo', 'Jo', '', '2021-01-01', '2021-01-01')",
+    "INSERT INTO tags (id, slug, name, description, created_at, updated_at)"
+    " VALUES (1, 'travel', 'Travel', '', '2021-01-01', '2021-01-01')",
+    "INSERT INTO posts (id, slug, title, body, body_format, html, plaintext, excerpt,"
+    " reading_time, featured, status, published_at, created_at, updated_at, view_count,"
+    " comment_count, version)"
+    " VALUES (1, 'hello', 'Hello', 'Hi.', 'markdown', '<p>Hi.</p>', 'Hi.', 'Hi.', 1, false,"
+    " 'published', '2021-01-28 10:00:00', '2021-01-28 10:00:00', '2021-02-02 10:00:00',"
+    " 62, 0, 1)",
+    "INSERT INTO post_authors (post_id, author_id, position) VALUES (1, 1, 0)",
+    "INSERT INTO post_tags (post_id, tag_id, position) VALUES (1, 1, 0)",
+]
