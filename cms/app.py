@@ -26,11 +26,15 @@ from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
+from cms.views.admin_routes import router as views_admin_router
+from cms.views.content_routes import router as views_router
+from cms.views.service import Housekeeping
 
-CONTENT_ROUTERS = (posts_router, comments_router, authors_router, tags_router)
+CONTENT_ROUTERS = (posts_router, views_router, comments_router, authors_router, tags_router)
 ADMIN_ROUTERS = (
     session_router,
     posts_admin_router,
+    views_admin_router,
     authors_admin_router,
     tags_admin_router,
     users_admin_router,
@@ -58,6 +62,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
+    app.state.viewer_purge = Housekeeping()
 
     app.include_router(health.router)
     for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):

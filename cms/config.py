@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Keys the hashes that tell visitors apart without storing their addresses. Set the
     # same value in every process; unset, each process picks a random one at start.
     secret_key: str = Field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    # Repeat views of a post by the same visitor within this many minutes count once.
+    view_window_minutes: int = Field(default=30, ge=0)
     # Comments: how deep replies may nest, when they close, and the limits on abuse.
     comment_max_depth: int = Field(default=3, ge=0)
     comments_close_after_days: int = Field(default=0, ge=0)  # 0: they never close by age

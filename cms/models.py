@@ -9,6 +9,7 @@ from cms.comments.models import Comment
 from cms.posts.models import Post, PostAuthor, PostRevision, PostSlugRedirect, PostTag
 from cms.tags.models import Tag
 from cms.users.models import User
+from cms.views.models import PostViewDay, PostViewer, PostViewTotal
 
 metadata = SQLModel.metadata
 
@@ -23,6 +24,9 @@ __all__ = [
     "PostRevision",
     "PostSlugRedirect",
     "PostTag",
+    "PostViewDay",
+    "PostViewTotal",
+    "PostViewer",
     "Tag",
     "User",
     "metadata",

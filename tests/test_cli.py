@@ -1,10 +1,5 @@
 """The `cms` command: db upgrade, demo, and serve, each on a database of its own."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +10,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from bench.servers import running_server
 from cms.audit.models import AuditEvent
 from cms.auth import service as auth_service
 from cms.auth.models import ApiToken
@@ -52,34 +48,11 @@ def test_demo_loads_once_and_reports_what_it_added(database_url: str) -> None:
     assert second.exit_code == 0 and "0 new posts" in second.output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_applies_migrations_and_answers(database_url: str) -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cms", "serve", "--port", str(port), "--no-access-log"],
-        env={**os.environ, "CMS_DATABASE_URL": database_url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        ready = None
-        for _ in range(100):
-            try:
-                ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert ready is not None and ready.status_code == 200
-        posts = httpx.get(f"http://127.0.0.1:{port}/api/v1/posts")
-        assert posts.status_code == 200 and posts.json()["data"] == []
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_server(database_url) as base:
+        posts = httpx.get(f"{base}/api/v1/posts")
+
+    assert posts.status_code == 200 and posts.json()["data"] == []
 
 
 def users_create(email: str = "Jo@Example.com", name: str = "Jo", role: str = "owner") -> list[str]:

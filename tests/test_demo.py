@@ -6,6 +6,8 @@ from sqlmodel import Session, func, select
 
 from cms.demo.loader import load_demo
 from cms.posts.models import Post
+from cms.users.models import Role
+from tests.factories import bearer, make_user
 
 
 def test_demo_reference_post_as_the_page_shows_it(client, session: Session) -> None:
@@ -54,3 +56,16 @@ def test_loading_the_demo_twice_changes_nothing(session: Session) -> None:
     assert first.posts == 15 and first.authors == 3
     assert (second.posts, second.authors, second.tags) == (0, 0, 0)
     assert session.exec(select(func.count()).select_from(Post)).one() == count
+
+
+def test_demo_views_are_stored_day_by_day_like_counted_ones(client, session: Session) -> None:
+    load_demo(session, now=datetime(2026, 1, 1, tzinfo=UTC))
+    post = session.exec(select(Post).where(Post.slug == "dry-needling-why-its-so-awesome")).one()
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+
+    stats = client.get(
+        f"/api/v1/admin/posts/{post.id}/stats?from=2021-01-28&to=2021-02-03", headers=editor
+    ).json()["data"]
+
+    assert stats["view_count"] == stats["range"]["views"] == 62
+    assert [day["views"] for day in stats["days"]] == [31, 16, 8, 4, 2, 1, 0]

@@ -50,7 +50,12 @@ def test_upgrading_a_database_with_content_keeps_every_row(new_database) -> None
                 table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                 for table in ("posts", "authors", "tags", "post_authors", "post_tags")
             }
+            views = connection.execute(
+                text("SELECT day, views FROM post_view_days WHERE post_id = 1")
+            ).one()
         assert counts == dict.fromkeys(counts, 1)
+        # The count stored before views were counted by day moves to the day the post went out.
+        assert (str(views.day), views.views) == ("2021-01-28", 62)
     finally:
         engine.dispose()
 

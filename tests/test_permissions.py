@@ -92,6 +92,7 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/admin/posts": Row(C, 200, fixed("/api/v1/admin/posts")),
     "POST /api/v1/admin/posts": Row(C, 201, fixed("/api/v1/admin/posts", {"title": "New"})),
     "GET /api/v1/admin/posts/{post_id}": Row(E, 200, post_route(), hides=True),
+    "GET /api/v1/admin/posts/{post_id}/stats": Row(E, 200, post_route("/stats"), hides=True),
     "PATCH /api/v1/admin/posts/{post_id}": Row(
         E, 200, post_route(body={"title": "Edited"}), hides=True, if_match=True
     ),

@@ -1,6 +1,7 @@
 """Types shared by the request models: strict about the shapes the OpenAPI document promises."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
@@ -21,6 +22,19 @@ def _iso_datetime(value: Any) -> datetime:
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+
+def _iso_date(value: Any) -> date:
+    # Only the RFC 3339 full-date the document promises: not 20210202, not 2021-W05-2.
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2021-02-02")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real date as YYYY-MM-DD, e.g. 2021-02-02") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _whole_number(value: Any) -> Any:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination
@@ -15,6 +14,7 @@ from cms.audit import service as audit
 from cms.auth.models import ApiToken, LoginFailure, TokenKind
 from cms.auth.passwords import verify_password
 from cms.config import Settings
+from cms.db import upsert
 from cms.problems import NotFound, TooManyRequests, Unauthorized, Unprocessable
 from cms.users import service as users_service
 from cms.users.models import User
@@ -192,9 +192,8 @@ def _failures_locked(
     """This e-mail's failure counter, locked until the end of the transaction, so that
     parallel attempts are counted one after another (PostgreSQL; SQLite writers queue anyway).
     A window that has passed starts again at zero."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(LoginFailure)
+        upsert(session, LoginFailure)
         .values(email=email, failures=0, window_started_at=now)
         .on_conflict_do_nothing(index_elements=["email"])
     )

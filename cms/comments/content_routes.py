@@ -21,7 +21,7 @@ from cms.comments.schemas import (
 )
 from cms.db import SessionDep
 from cms.problems import problem_responses
-from cms.visitors import visitor_hash
+from cms.visitors import request_visitor
 
 router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
 
@@ -69,12 +69,7 @@ def submit_comment(
     now: NowDep,
 ) -> Response:
     """Submit a comment; it shows once a moderator approves it (202, status `pending`)."""
-    sender = visitor_hash(
-        settings.secret_key,
-        now=now,
-        address=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
-    )
+    sender = request_visitor(request, settings.secret_key, now=now)
     comment, status = service.submit_comment(
         session, slug=slug, data=data, sender_hash=sender, now=now, settings=settings
     )

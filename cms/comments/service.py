@@ -2,8 +2,9 @@
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session, col
@@ -150,6 +151,29 @@ def recount(session: Session, *, post_id: int) -> None:
     post = session.get(Post, post_id)
     if post is not None:
         session.refresh(post, ["comment_count"])
+
+
+def approved_by_day(session: Session, *, post_id: int, first: date, last: date) -> Counter[date]:
+    """How many of the post's approved comments were written on each day (UTC), first to last."""
+    start = datetime.combine(first, time(), UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), UTC)
+    written = session.execute(
+        select(col(Comment.created_at)).where(
+            col(Comment.post_id) == post_id,
+            col(Comment.status) == CommentStatus.APPROVED,
+            col(Comment.created_at) >= start,
+            col(Comment.created_at) < end,
+        )
+    ).scalars()
+    return Counter(moment.date() for moment in written)
+
+
+def count_pending(session: Session, *, post_id: int) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(Comment)
+        .where(col(Comment.post_id) == post_id, col(Comment.status) == CommentStatus.PENDING)
+    ).scalar_one()
 
 
 def _add(

@@ -5,7 +5,7 @@ Loading is idempotent: whatever already exists (by slug) is left exactly as it i
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
 from cms.slugs import slugify_text
 from cms.tags import service as tags_service
+from cms.views import service as views_service
 
 DEMO_FOLDER = Path(__file__).parent
 
@@ -73,9 +74,19 @@ def _add_post(
     # The demo tells a story with dates and counts from the past.
     post.created_at = published_at or now
     post.updated_at = _parse_time(entry["updated_at"]) or now
-    post.view_count = entry["view_count"]
     session.add(post)
     session.flush()
+    _add_views(session, post_id=post.id or 0, views=entry["view_count"], since=post.created_at)
+
+
+def _add_views(session: Session, *, post_id: int, views: int, since: datetime) -> None:
+    # Stored like any counted view, day by day: half on the first day, half the rest on the
+    # next, and so on, as interest in a new post fades.
+    day = since.date()
+    while views:
+        today = (views + 1) // 2
+        views_service.add_views(session, post_id=post_id, day=day, views=today)
+        views, day = views - today, day + timedelta(days=1)
 
 
 def _parse_time(value: str | None) -> datetime | None:

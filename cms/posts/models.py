@@ -1,11 +1,14 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import column_property
+from sqlmodel import Field, SQLModel, col
 
 from cms.db import UTCDateTime
 from cms.timestamps import utcnow
+from cms.views.models import PostViewTotal
 
 
 class PostStatus(StrEnum):
@@ -42,7 +45,8 @@ class Post(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    view_count: int = 0
+    # Counted in cms.views' sharded counters; read in the same SELECT (see below).
+    view_count: ClassVar[int]
     # Approved comments only: recounted whenever a comment's status changes.
     comment_count: int = 0
     comments_enabled: bool = True
@@ -126,3 +130,13 @@ class PostRevision(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
+
+
+# The sum of the post's view counter shards (at most SHARDS rows, found by primary key),
+# loaded with every Post: a page of posts costs no extra statement, and sorting works.
+Post.view_count = column_property(  # type: ignore[assignment]
+    select(func.coalesce(func.sum(PostViewTotal.views), 0))
+    .where(col(PostViewTotal.post_id) == col(Post.id))
+    .correlate_except(PostViewTotal)
+    .scalar_subquery()
+)
