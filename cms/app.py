@@ -2,6 +2,7 @@
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -28,7 +29,7 @@ from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
 from cms.views.admin_routes import router as views_admin_router
 from cms.views.content_routes import router as views_router
-from cms.views.service import Housekeeping
+from cms.views.service import ViewCounter
 
 CONTENT_ROUTERS = (posts_router, views_router, comments_router, authors_router, tags_router)
 ADMIN_ROUTERS = (
@@ -62,7 +63,11 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
-    app.state.viewer_purge = Housekeeping()
+    app.state.view_counter = ViewCounter(
+        sessions=lambda: Session(app.state.engine.execution_options(sqlite_immediate=True)),
+        clock=clock,
+        settings=settings,
+    )
 
     app.include_router(health.router)
     for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):

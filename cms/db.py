@@ -1,5 +1,6 @@
 """The database: engine, the per-request session and the column types both engines share."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -12,6 +13,9 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 from cms.problems import DomainError
+
+# How long a writer waits for another to finish before giving up (SQLite).
+BUSY_TIMEOUT_SECONDS = 10
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,25 +48,53 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;
-        # emit BEGIN ourselves (the SQLAlchemy documentation's recipe).
-        event.listen(engine, "begin", _sqlite_begin)
+        # emit BEGIN ourselves (the SQLAlchemy documentation's recipe), in WriterQueue.
+        writers = WriterQueue()
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.leave)
+        event.listen(engine, "rollback", writers.leave)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    # A transaction that will write takes SQLite's write lock at BEGIN: writers then
-    # queue (busy_timeout) instead of failing with "database is locked" when two
-    # read the same row and then both try to write it.
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+class WriterQueue:
+    """SQLite lets one transaction write at a time. Waiting in SQLite's busy handler means
+    polling, and under load a waiter can lose every poll until it times out ("database is
+    locked"); so within one process, writers wait for each other here, in a real queue.
+    Other processes are still waited for by the busy handler, one writer per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Connection | None = None
+
+    def begin(self, connection: Connection) -> None:
+        # A transaction that will write takes SQLite's write lock at BEGIN: writers then
+        # queue instead of failing with "database is locked" when two read the same row
+        # and then both try to write it.
+        if not connection.get_execution_options().get("sqlite_immediate", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Bounded, so that a thread which opens a second writing transaction while holding
+        # the first cannot wait forever: it falls back to SQLite's own waiting.
+        if self._lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            self._holder = connection
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.leave(connection)
+            raise
+
+    def leave(self, connection: Connection) -> None:
+        if self._holder is connection:
+            self._holder = None
+            self._lock.release()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL syncs at checkpoints rather than on every commit: a commit

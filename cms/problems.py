@@ -8,7 +8,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -186,6 +186,16 @@ async def _on_integrity_error(request: Request, error: Exception) -> Response:
     return problem_response(409, "Someone else just saved the same value; try again")
 
 
+async def _on_operational_error(request: Request, error: Exception) -> Response:
+    # SQLite gave up waiting for another writer: the service is busy, not broken.
+    if "database is locked" in str(error):
+        logger.warning("database busy on %s %s", request.method, request.url.path)
+        return problem_response(
+            503, "The database is busy; try again in a moment", headers={"Retry-After": "1"}
+        )
+    return await _on_unexpected_error(request, error)
+
+
 async def _on_unexpected_error(request: Request, error: Exception) -> Response:
     # Logged in full for the operator; the client sees no trace, SQL or data.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -197,6 +207,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(OperationalError, _on_operational_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
 
 

@@ -121,6 +121,7 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock
             yield from committing(session)
 
     app.dependency_overrides[get_session] = session_in_test_transaction
+    app.state.view_counter.sessions = lambda: _session_on(connection)
     return app
 
 

@@ -85,7 +85,7 @@ def _add_views(session: Session, *, post_id: int, views: int, since: datetime) -
     day = since.date()
     while views:
         today = (views + 1) // 2
-        views_service.add_views(session, post_id=post_id, day=day, views=today)
+        views_service.add_views(session, views_by_post={post_id: today}, day=day)
         views, day = views - today, day + timedelta(days=1)
 
 

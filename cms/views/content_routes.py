@@ -1,18 +1,16 @@
 """Content API: counting a view of a published post."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Request
 from starlette.responses import Response
 
-from cms.api.context import NowDep, SettingsDep
+from cms.api.context import SettingsDep
 from cms.api.envelopes import One
 from cms.api.responses import private_response
-from cms.db import SessionDep
 from cms.problems import problem_responses
-from cms.views import service
 from cms.views.schemas import ViewCountOut, ViewCreate
+from cms.views.service import View, ViewCounter
 from cms.visitors import client_id_hash, request_visitor
 
 router = APIRouter(prefix="/posts/{slug}/views", tags=["Content: views"])
@@ -20,13 +18,11 @@ router = APIRouter(prefix="/posts/{slug}/views", tags=["Content: views"])
 SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
 
 
-@router.post("", response_model=One[ViewCountOut], responses=problem_responses(400, 404, 422))
-def count_view(
+@router.post("", response_model=One[ViewCountOut], responses=problem_responses(400, 404, 422, 503))
+async def count_view(
     slug: SlugPath,
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
-    now: NowDep,
     data: Annotated[ViewCreate | None, Body()] = None,
 ) -> Response:
     """Count one view (repeats from the same visitor within the window count once) and
@@ -34,9 +30,7 @@ def count_view(
     if data is not None and data.visitor_id is not None:
         visitor = client_id_hash(settings.secret_key, data.visitor_id)
     else:
-        visitor = request_visitor(request, settings.secret_key, now=now)
-    window = timedelta(minutes=settings.view_window_minutes)
-    count = service.count_view(session, slug=slug, visitor=visitor, now=now, window=window)
-    if request.app.state.viewer_purge.take(now):
-        service.purge_viewers(session, before=now - window)
+        visitor = request_visitor(request, settings.secret_key, now=request.app.state.clock())
+    counter: ViewCounter = request.app.state.view_counter
+    count = await counter.count(View(slug=slug, visitor=visitor))
     return private_response({"data": {"view_count": count}})

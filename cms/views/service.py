@@ -1,61 +1,122 @@
-"""Counting views: once per visitor per window, exactly, with no single row every view waits on.
+"""Counting views: once per visitor per window, exactly, and cheaply under load.
 
-A view is three upserts in the request's transaction: the visitor's row (which says whether
-the view counts), then +1 on one random shard of the post's total and of today's count.
-Nothing is held in memory, so a restart or a crashed process loses nothing, and any number
-of processes can count at once.
+Views that arrive together are written together: one transaction, and one commit, for all
+the views that came in while the previous batch was being written (group commit). Each
+request waits for its batch's commit, so a view that was answered is a view that is stored,
+whatever happens to the process afterwards; nothing is held in memory between batches.
+
+In the database, a view is +1 on one random shard of the post's total and of its count for
+the day, so that writers on PostgreSQL seldom wait on one row; the visitor's row says whether
+the view counts at all.
 """
 
+import asyncio
 import random
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
+from starlette.concurrency import run_in_threadpool
 
+from cms.config import Settings
 from cms.db import upsert
 from cms.posts.models import Post
 from cms.posts.visibility import is_live
 from cms.problems import NotFound
+from cms.timestamps import Clock
 from cms.views.models import SHARDS, PostViewDay, PostViewer, PostViewTotal
 
 # Visitors' rows outlive the repeat window only until the next purge, at most this late.
 PURGE_EVERY = timedelta(minutes=5)
 
 
+@dataclass(frozen=True)
+class View:
+    slug: str
+    visitor: str  # a keyed hash (cms.visitors), never an address
+
+
 @dataclass
-class Housekeeping:
-    """When this process last purged visitors' rows: purging is cheap, but not on every view."""
+class ViewCounter:
+    """Collects views and writes them in batches, one batch at a time (per process)."""
 
-    due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
+    sessions: Callable[[], Session]  # a writing session; its commit makes a batch durable
+    clock: Clock
+    settings: Settings
+    _waiting: list[tuple[View, asyncio.Future[int]]] = field(default_factory=list)
+    _writer: asyncio.Task[None] | None = None
+    _purge_due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
-    def take(self, now: datetime) -> bool:
-        if now < self.due:
-            return False
-        self.due = now + PURGE_EVERY
-        return True
+    async def count(self, view: View) -> int:
+        """Count `view` (unless its visitor was counted within the window) once it is
+        committed, and answer the post's view count. NotFound unless the post is live."""
+        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting.append((view, answer))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_while_waiting())
+        return await answer
+
+    async def _write_while_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    counts = await run_in_threadpool(self._write, [view for view, _ in batch])
+                except Exception as error:  # every view of the batch failed with it
+                    for _, answer in batch:
+                        answer.set_exception(error)
+                    continue
+                for (view, answer), count in zip(batch, counts, strict=True):
+                    if count is None:
+                        answer.set_exception(NotFound(f"No published post with slug {view.slug!r}"))
+                    else:
+                        answer.set_result(count)
+        finally:
+            self._writer = None
+
+    def _write(self, views: list[View]) -> list[int | None]:
+        now, window = self.clock(), timedelta(minutes=self.settings.view_window_minutes)
+        with self.sessions() as session:
+            counts = count_views(session, views=views, now=now, window=window)
+            if now >= self._purge_due:
+                self._purge_due = now + PURGE_EVERY
+                purge_viewers(session, before=now - window)
+            session.commit()
+        return counts
 
 
-def count_view(
-    session: Session, *, slug: str, visitor: str, now: datetime, window: timedelta
-) -> int:
-    """Count a view of the live post `slug` unless `visitor` was counted within `window`;
-    answer the post's view count. NotFound (and nothing stored) for any other slug."""
-    post_id = session.execute(
-        select(col(Post.id)).where(col(Post.slug) == slug, is_live(now))
-    ).scalar()
-    if post_id is None:
-        raise NotFound(f"No published post with slug {slug!r}")
-    if _first_in_window(session, post_id=post_id, visitor=visitor, now=now, window=window):
-        add_views(session, post_id=post_id, day=now.date(), views=1)
-    return view_count(session, post_id=post_id)
+def count_views(
+    session: Session, *, views: list[View], now: datetime, window: timedelta
+) -> list[int | None]:
+    """Count each view of a live post whose visitor was not counted within `window`; answer
+    each post's view count afterwards, or None where the slug is not a live post. A fixed
+    number of statements, however many views."""
+    slugs = {view.slug for view in views}
+    post_ids = dict(
+        session.execute(
+            select(col(Post.slug), col(Post.id)).where(col(Post.slug).in_(slugs), is_live(now))
+        ).all()
+    )
+    visits = {(post_ids[v.slug], v.visitor) for v in views if v.slug in post_ids}
+    counted = Counter(post_id for post_id, _ in _first_in_window(session, visits, now, window))
+    add_views(session, views_by_post=counted, day=now.date())
+    totals = view_counts(session, post_ids=list(post_ids.values()))
+    return [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
 
 
-def add_views(session: Session, *, post_id: int, day: date, views: int) -> None:
-    """Add `views` to the post's total and to its count for `day` (UTC)."""
-    shard = random.randrange(SHARDS)
+def add_views(session: Session, *, views_by_post: dict[int, int], day: date) -> None:
+    """Add views to each post's total and to its count for `day` (UTC)."""
+    if not views_by_post:
+        return
+    rows = [
+        {"post_id": post_id, "shard": random.randrange(SHARDS), "views": views}
+        for post_id, views in sorted(views_by_post.items())
+    ]  # in one order everywhere: two batches never lock each other's rows crosswise
     for model, keys in ((PostViewTotal, {}), (PostViewDay, {"day": day})):
-        statement = upsert(session, model).values(post_id=post_id, shard=shard, views=views, **keys)
+        statement = upsert(session, model).values([row | keys for row in rows])
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["post_id", *keys, "shard"],
@@ -64,11 +125,15 @@ def add_views(session: Session, *, post_id: int, day: date, views: int) -> None:
         )
 
 
-def view_count(session: Session, *, post_id: int) -> int:
-    total = select(func.coalesce(func.sum(PostViewTotal.views), 0)).where(
-        col(PostViewTotal.post_id) == post_id
+def view_counts(session: Session, *, post_ids: list[int]) -> dict[int, int]:
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(col(PostViewTotal.post_id), func.sum(PostViewTotal.views))
+        .where(col(PostViewTotal.post_id).in_(post_ids))
+        .group_by(col(PostViewTotal.post_id))
     )
-    return int(session.execute(total).scalar_one())
+    return {post_id: int(views) for post_id, views in rows}
 
 
 def views_by_day(session: Session, *, post_id: int, first: date, last: date) -> dict[date, int]:
@@ -86,15 +151,25 @@ def purge_viewers(session: Session, *, before: datetime) -> None:
 
 
 def _first_in_window(
-    session: Session, *, post_id: int, visitor: str, now: datetime, window: timedelta
-) -> bool:
-    # One atomic statement decides: a new visitor is inserted, one last counted before the
-    # window is brought up to now, and anyone else leaves no row behind in RETURNING. Two
-    # requests from the same visitor at once queue on the row, and only one counts.
-    statement = upsert(session, PostViewer).values(post_id=post_id, visitor=visitor, counted_at=now)
+    session: Session, visits: set[tuple[int, str]], now: datetime, window: timedelta
+) -> list[tuple[int, str]]:
+    """The (post, visitor) pairs that count: new ones, and ones last counted before the window.
+
+    One atomic statement decides: a new pair is inserted, an old one brought up to now, and
+    any other leaves nothing in RETURNING. Two processes counting the same pair at once
+    queue on its row, and only one counts."""
+    if not visits:
+        return []
+    statement = upsert(session, PostViewer).values(
+        [
+            {"post_id": post, "visitor": visitor, "counted_at": now}
+            for post, visitor in sorted(visits)
+        ]
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["post_id", "visitor"],
         set_={"counted_at": statement.excluded.counted_at},
         where=col(PostViewer.counted_at) <= now - window,
     )
-    return session.execute(statement.returning(col(PostViewer.post_id))).first() is not None
+    returning = statement.returning(col(PostViewer.post_id), col(PostViewer.visitor))
+    return [(post_id, visitor) for post_id, visitor in session.execute(returning)]

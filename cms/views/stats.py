@@ -18,7 +18,7 @@ def post_stats(session: Session, *, post: Post, first: date, last: date) -> dict
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return {
         "post_id": post_id,
-        "view_count": views.view_count(session, post_id=post_id),
+        "view_count": views.view_counts(session, post_ids=[post_id]).get(post_id, 0),
         "comment_count": post.comment_count,
         "pending_comment_count": comments.count_pending(session, post_id=post_id),
         "range": {
