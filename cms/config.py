@@ -2,7 +2,7 @@
 
 import secrets
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./cms.db"
     # The front end's address: `url` fields are built from it and the permalink patterns.
     site_url: str = "http://localhost:3000"
+    # The site's name and tagline, for the RSS feed.
+    site_title: str = "cms"
+    site_description: str = ""
+    # What the feed carries of each post: "excerpt", or "full" (the HTML as well).
+    feed_content: Literal["excerpt", "full"] = "excerpt"
     # The API's public address for `links`; empty means "as the request reached us".
     api_url: str = ""
     permalink_post: str = "/post/{slug}"
@@ -25,8 +30,10 @@ class Settings(BaseSettings):
     # Browsers on these origins may call the Content API ("*" = any) and the Admin API.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     admin_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # Cache-Control max-age for Content API responses, in seconds.
+    # Cache-Control for Content API responses: fresh for max-age seconds, then served stale
+    # for up to stale-while-revalidate more while a cache fetches a new copy.
     cache_max_age: int = Field(default=60, ge=0)
+    cache_stale_while_revalidate: int = Field(default=60, ge=0)
     # Responses smaller than this are not worth compressing.
     gzip_minimum_size: int = Field(default=500, ge=0)
     # How long a token from signing in with a password stays valid, in hours.

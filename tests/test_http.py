@@ -1,6 +1,7 @@
 """HTTP behaviour front ends rely on: validators, compression, CORS, errors, health."""
 
 import gzip
+from datetime import UTC, datetime
 
 import brotli
 from sqlmodel import Session
@@ -16,13 +17,42 @@ def test_content_responses_carry_etag_and_cache_control_and_answer_304(
     first = client.get("/api/v1/posts/cached")
     etag = first.headers["etag"]
 
-    assert first.headers["cache-control"] == "public, max-age=60"
+    assert first.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=60"
     assert etag.startswith('"') and etag.endswith('"')
     again = client.get("/api/v1/posts/cached", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == etag
     assert client.get("/api/v1/posts/cached", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_a_post_has_last_modified_and_answers_if_modified_since(client, session: Session) -> None:
+    # Written on 2025-06-01 09:00, edited a day later, published after that (the latest).
+    post = make_post(session, title="Dated", published_at=datetime(2025, 6, 3, 8, tzinfo=UTC))
+    post.updated_at = datetime(2025, 6, 2, 9, tzinfo=UTC)
+    session.add(post)
+    session.flush()
+
+    first = client.get("/api/v1/posts/dated")
+    same = {"If-Modified-Since": "Tue, 03 Jun 2025 08:00:00 GMT"}
+    earlier = {"If-Modified-Since": "Tue, 03 Jun 2025 07:59:59 GMT"}
+
+    assert first.headers["last-modified"] == "Tue, 03 Jun 2025 08:00:00 GMT"
+    assert client.get("/api/v1/posts/dated", headers=same).status_code == 304
+    assert client.get("/api/v1/posts/dated", headers=earlier).status_code == 200
+    # If-None-Match, when sent, decides alone.
+    both = {**same, "If-None-Match": '"something-else"'}
+    assert client.get("/api/v1/posts/dated", headers=both).status_code == 200
+    for garbage in ["yesterday", "", "Tue, 99 Jun 2025 08:00:00 GMT", "\x7f"]:
+        garbled = {"If-Modified-Since": garbage}
+        assert client.get("/api/v1/posts/dated", headers=garbled).status_code == 200
+
+
+def test_admin_answers_are_never_stored_by_caches_errors_included(client) -> None:
+    for path in ("/api/v1/admin/posts", "/api/v1/admin/nothing-here"):
+        response = client.get(path)
+        assert response.status_code in (401, 404)
+        assert response.headers["cache-control"] == "no-store"
 
 
 def test_etag_changes_when_the_content_does(client, session: Session) -> None:

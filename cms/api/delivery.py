@@ -7,13 +7,24 @@ and the brotli representation each get their own strong ETag.
 
 import gzip
 import hashlib
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import brotli
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_COMPRESSIBLE = ("application/json", "application/problem+json", "application/xml", "text/")
+from cms.api.urls import API_PREFIX
+
+ADMIN_PREFIX = f"{API_PREFIX}/admin"
+
+_COMPRESSIBLE = (
+    "application/json",
+    "application/problem+json",
+    "application/xml",
+    "application/rss+xml",
+    "text/",
+)
 
 
 class DeliveryMiddleware:
@@ -47,6 +58,8 @@ class DeliveryMiddleware:
         coding = self._choose_coding(request, headers, body)
         if coding is not None or _is_compressible(headers):
             headers.add_vary_header("Accept-Encoding")
+        if scope["path"].startswith(ADMIN_PREFIX) and "cache-control" not in headers:
+            headers["Cache-Control"] = "no-store"  # errors too: nothing of the admin is shared
         if (
             scope["method"] == "GET"
             and status == 200
@@ -54,7 +67,7 @@ class DeliveryMiddleware:
         ):
             tag = hashlib.blake2b(body, digest_size=12).hexdigest()
             headers["ETag"] = f'"{tag}-{coding}"' if coding else f'"{tag}"'
-            if _matches(request.get("if-none-match"), tag):
+            if _not_modified(request, headers, tag):
                 await _send_not_modified(headers, send)
                 return
         if coding is not None:
@@ -88,6 +101,19 @@ def _accepted_codings(header: str) -> set[str]:
         if name and not (params and quality.replace(".", "").strip("0") == ""):
             accepted.add(name.strip().lower())
     return accepted
+
+
+def _not_modified(request: Headers, headers: MutableHeaders, tag: str) -> bool:
+    # If-None-Match decides when it is sent; If-Modified-Since only without it (RFC 9110).
+    if "if-none-match" in request:
+        return _matches(request["if-none-match"], tag)
+    since, modified = request.get("if-modified-since"), headers.get("last-modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # not an HTTP date: ignored, as RFC 9110 says
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:

@@ -1,5 +1,7 @@
 """JSON responses serialised with orjson: the hot path skips FastAPI's slower default encoder."""
 
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 import orjson
@@ -7,6 +9,7 @@ from starlette.responses import Response
 
 from cms.api.envelopes import page_envelope
 from cms.api.listing import Pagination
+from cms.config import Settings
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NON_STR_KEYS
 
@@ -15,14 +18,31 @@ def dump_json(payload: Any) -> bytes:
     return orjson.dumps(payload, option=_OPTIONS)
 
 
-def content_response(payload: Any, *, max_age: int, status_code: int = 200) -> Response:
-    """A public, cacheable Content API answer (the delivery middleware adds its ETag)."""
-    return Response(
-        dump_json(payload),
-        status_code=status_code,
-        media_type="application/json",
-        headers={"Cache-Control": f"public, max-age={max_age}"},
+def public_cache_control(settings: Settings) -> str:
+    return (
+        f"public, max-age={settings.cache_max_age}, "
+        f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
     )
+
+
+def content_response(
+    payload: Any, *, settings: Settings, last_modified: datetime | None = None
+) -> Response:
+    """A public, cacheable Content API answer (the delivery middleware adds its ETag)."""
+    return cacheable(dump_json(payload), settings=settings, last_modified=last_modified)
+
+
+def cacheable(
+    body: bytes,
+    *,
+    settings: Settings,
+    last_modified: datetime | None = None,
+    media_type: str = "application/json",
+) -> Response:
+    headers = {"Cache-Control": public_cache_control(settings)}
+    if last_modified is not None:
+        headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def private_response(payload: Any, *, status_code: int = 200) -> Response:

@@ -51,7 +51,7 @@ def list_comments(
         total=thread.total,
         self_url=self_url,
     )
-    return content_response(envelope, max_age=settings.cache_max_age)
+    return content_response(envelope, settings=settings)
 
 
 @router.post(

@@ -66,7 +66,7 @@ def association_router(
             total=total,
             self_url=self_url,
         )
-        return content_response(envelope, max_age=settings.cache_max_age)
+        return content_response(envelope, settings=settings)
 
     def get_record(
         slug: Annotated[str, Path(max_length=191)],
@@ -79,7 +79,7 @@ def association_router(
         parse_fields(fields, known_fields)
         record = association.get_by_slug(session, slug=slug, now=now, live_only=True)
         data = shown(record, urls, fields)
-        return content_response({"data": data}, max_age=settings.cache_max_age)
+        return content_response({"data": data}, settings=settings)
 
     router.add_api_route(
         "",

@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
-from cms.api.responses import content_response
+from cms.api.responses import content_response, public_cache_control
 from cms.api.urls import Urls, UrlsDep
 from cms.db import SessionDep
 from cms.posts import service
@@ -69,7 +69,7 @@ def list_posts(
         q=q,
     )
     envelope = page_envelope(items, pagination=pagination, total=bundle.total, self_url=self_url)
-    return content_response(envelope, max_age=settings.cache_max_age)
+    return content_response(envelope, settings=settings)
 
 
 @router.get(
@@ -95,10 +95,13 @@ def get_post(
         return RedirectResponse(
             urls.api(f"/posts/{found.slug}", fields=fields),
             status_code=301,
-            headers={"Cache-Control": f"public, max-age={settings.cache_max_age}"},
+            headers={"Cache-Control": public_cache_control(settings)},
         )
-    data = _present(found.posts[0], found, chosen, urls)
-    return content_response({"data": data}, max_age=settings.cache_max_age)
+    post = found.posts[0]
+    data = _present(post, found, chosen, urls)
+    # Publishing a post written earlier changes what readers get, too.
+    changed = max(post.updated_at, post.published_at or post.updated_at)
+    return content_response({"data": data}, settings=settings, last_modified=changed)
 
 
 @router.get(
@@ -117,7 +120,7 @@ def list_related_posts(
     """Posts related to this one: shared tags (rarer ones weigh more), then the same author."""
     related = service.related_to_live_post(session, slug=slug, now=now, limit=limit)
     data = [related_card(post, urls) for post in related]
-    return content_response({"data": data}, max_age=settings.cache_max_age)
+    return content_response({"data": data}, settings=settings)
 
 
 def _present(
