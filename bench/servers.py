@@ -21,13 +21,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[str]:
-    """Start `cms serve` on `database_url` (with CMS_* settings in `env`); yield its base URL
-    once it is ready, and stop it afterwards."""
+def running_server(database_url: str, *options: str, **env: str) -> Iterator[str]:
+    """Start `cms serve` on `database_url` (with more `options`, and CMS_* settings in `env`);
+    yield its base URL once it is ready, and stop it afterwards."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "cms", "serve", "--port", str(port), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "cms",
+                "serve",
+                "--port",
+                str(port),
+                "--no-access-log",
+                *options,
+            ],
             env={**os.environ, "CMS_DATABASE_URL": database_url, **env},
             stdout=log,
             stderr=subprocess.STDOUT,

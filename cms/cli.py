@@ -1,5 +1,6 @@
 """The `cms` command: serve, migrate, load the demo, and make users and API tokens."""
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,10 +68,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (use the CPUs).")] = 1,
 ) -> None:
     """Apply pending migrations, then serve the API with uvicorn."""
     db_upgrade()
-    uvicorn.run("cms.app:create_app", factory=True, host=host, port=port, access_log=access_log)
+    settings = get_settings()
+    if "secret_key" not in settings.model_fields_set:
+        # Not configured: one random key, but the same in every worker, so that they all
+        # tell visitors apart alike.
+        os.environ["CMS_SECRET_KEY"] = settings.secret_key
+    uvicorn.run(
+        "cms.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=access_log,
+        workers=workers,
+    )
 
 
 @app.command()

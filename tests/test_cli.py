@@ -17,9 +17,10 @@ from cms.auth.models import ApiToken
 from cms.cli import app
 from cms.config import get_settings
 from cms.db import make_engine
+from cms.migrations import upgrade_database
 from cms.timestamps import utcnow
 from cms.users.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_post
 
 
 @pytest.fixture
@@ -53,6 +54,26 @@ def test_serve_applies_migrations_and_answers(database_url: str) -> None:
         posts = httpx.get(f"{base}/api/v1/posts")
 
     assert posts.status_code == 200 and posts.json()["data"] == []
+
+
+def test_serve_with_workers_shares_one_visitor_key(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    with Session(engine) as session:
+        make_post(session, title="Busy")
+        session.commit()
+    engine.dispose()
+
+    with running_server(database_url, "--workers", "2") as base:
+        # New connections each time, so that both workers answer some of them.
+        counts = {
+            httpx.post(
+                f"{base}/api/v1/posts/busy/views", headers={"User-Agent": "One reader"}
+            ).json()["data"]["view_count"]
+            for _ in range(12)
+        }
+
+    assert counts == {1}
 
 
 def users_create(email: str = "Jo@Example.com", name: str = "Jo", role: str = "owner") -> list[str]:
