@@ -20,6 +20,7 @@ from cms.comments.admin_routes import router as comments_admin_router
 from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
 from cms.db import make_engine
+from cms.feeds.routes import router as feeds_router
 from cms.posts.admin_routes import router as posts_admin_router
 from cms.posts.content_routes import router as posts_router
 from cms.problems import install_problem_handlers
@@ -70,6 +71,7 @@ def create_app(
     )
 
     app.include_router(health.router)
+    app.include_router(feeds_router)
     for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):
         app.include_router(router, prefix=API_PREFIX)
     install_problem_handlers(app)

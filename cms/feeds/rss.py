@@ -1,0 +1,66 @@
+"""The RSS 2.0 feed: the latest published posts, with absolute links, built with ElementTree
+(which escapes every text and attribute)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import format_datetime
+from xml.etree import ElementTree as ET
+
+from cms.config import Settings
+from cms.posts.models import Post
+from cms.posts.service import PostBundle
+
+FEED_SIZE = 20
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+for prefix, uri in (("atom", ATOM), ("content", CONTENT), ("dc", DC)):
+    ET.register_namespace(prefix, uri)
+
+
+def render_feed(
+    bundle: PostBundle, *, settings: Settings, self_url: str, post_url: Callable[[Post], str]
+) -> bytes:
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", settings.site_title)
+    _text(channel, "link", settings.site_url + "/")
+    _text(channel, "description", settings.site_description or settings.site_title)
+    ET.SubElement(
+        channel, f"{{{ATOM}}}link", {"href": self_url, "rel": "self", "type": "application/rss+xml"}
+    )
+    if bundle.posts:
+        _text(channel, "lastBuildDate", _date(last_change(bundle.posts)))
+    for post in bundle.posts:
+        _item(channel, post, bundle, settings=settings, url=post_url(post))
+    return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True))
+
+
+def last_change(posts: list[Post]) -> datetime:
+    return max(max(post.updated_at, post.published_at or post.updated_at) for post in posts)
+
+
+def _item(
+    channel: ET.Element, post: Post, bundle: PostBundle, *, settings: Settings, url: str
+) -> None:
+    item = ET.SubElement(channel, "item")
+    _text(item, "title", post.title)
+    _text(item, "link", url)
+    ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = url
+    if post.published_at is not None:
+        _text(item, "pubDate", _date(post.published_at))
+    for author in bundle.authors.get(post.id or 0, []):
+        _text(item, f"{{{DC}}}creator", author.item.name)
+    for tag in bundle.tags.get(post.id or 0, []):
+        _text(item, "category", tag.item.name)
+    _text(item, "description", post.excerpt)
+    if settings.feed_content == "full":
+        _text(item, f"{{{CONTENT}}}encoded", post.html)
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, tag).text = text
+
+
+def _date(moment: datetime) -> str:
+    return format_datetime(moment, usegmt=True)
