@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 
 from cms.config import get_settings
 from cms.db import make_engine
-from cms.migrations import migrating
+from cms.migrations import include_object, migrating
 from cms.models import metadata
 
 
@@ -16,6 +16,7 @@ def run_on(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

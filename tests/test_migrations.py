@@ -6,13 +6,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from cms.db import make_engine
-from cms.migrations import alembic_config, downgrade_database, upgrade_database
+from cms.migrations import (
+    alembic_config,
+    downgrade_database,
+    include_object,
+    upgrade_database,
+)
 from cms.models import metadata
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         differences = compare_metadata(context, metadata)
 
     assert differences == []

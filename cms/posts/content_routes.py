@@ -53,7 +53,7 @@ def list_posts(
         now=now,
         filters=service.PostFilters(tag=tag, author=author, featured=featured, q=q),
         pagination=pagination,
-        sort=parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
+        sort=None if sort is None else parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
         fields=chosen,
     )
     items = [_present(post, bundle, chosen, urls) for post in bundle.posts]

@@ -20,6 +20,7 @@ from cms.posts.models import BodyFormat, Post, PostAuthor, PostStatus, PostTag
 from cms.posts.permissions import sees_every_post
 from cms.posts.rendering import render
 from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
+from cms.posts.search import full_text
 from cms.posts.visibility import has_status, status_of
 from cms.problems import NotFound, PreconditionFailed, Unprocessable
 from cms.tags import service as tags_service
@@ -222,22 +223,22 @@ def list_posts(
     """A page of the posts `viewer` may see (their own only, below editor)."""
     where: list[Any] = [
         col(Post.deleted_at).is_not(None) if trashed else col(Post.deleted_at).is_(None),
-        *reading.filter_clauses(reading.PostFilters(q=q)),
     ]
     if status is not None:
         where.append(has_status(status, now))
     if not sees_every_post(viewer):
         where.append(_owned_by(viewer))
+    matching = full_text(session, q).apply if q else (lambda statement: statement)
     posts = list(
         session.execute(
-            select(Post)
-            .where(*where)
+            matching(select(Post).where(*where))
             .order_by(*[reading.order_clause(key) for key in sort], col(Post.id).desc())
             .offset(pagination.offset)
             .limit(pagination.limit)
         ).scalars()
     )
-    total = session.execute(select(func.count()).select_from(Post).where(*where)).scalar_one()
+    count = matching(select(func.count()).select_from(Post).where(*where))
+    total = session.execute(count).scalar_one()
     return load_page(session, posts=posts, total=total, now=now)
 
 

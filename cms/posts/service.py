@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
@@ -12,6 +13,7 @@ from cms.authors.models import Author
 from cms.posts.associations import Counted
 from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
 from cms.posts.related import related_posts
+from cms.posts.search import full_text
 from cms.posts.visibility import is_live
 from cms.problems import NotFound
 from cms.tags import service as tags_service
@@ -59,23 +61,28 @@ def list_live_posts(
     now: datetime,
     filters: PostFilters,
     pagination: Pagination,
-    sort: list[SortKey],
+    sort: list[SortKey] | None,
     fields: frozenset[str],
 ) -> PostBundle:
-    """A page of live posts matching `filters`, in `sort` order, with what `fields` needs."""
+    """A page of live posts matching `filters`, with what `fields` needs: in `sort` order,
+    else best matches first when searching, else newest first."""
+    search = full_text(session, filters.q) if filters.q else None
     where = [is_live(now), *filter_clauses(filters)]
-    order = [order_clause(key) for key in sort]
-    tiebreak = col(Post.id).desc() if sort and sort[-1].descending else col(Post.id).asc()
+    order: list[ColumnElement[Any]] = []
+    if sort is None:
+        sort = [SortKey("published_at", descending=True)]
+        order = [search.best_first] if search else []
+    order += [order_clause(key) for key in sort]
+    tiebreak = col(Post.id).desc() if sort[-1].descending else col(Post.id).asc()
+    matching = search.apply if search else (lambda statement: statement)
+    page = matching(select(Post).where(*where))
     posts = list(
         session.execute(
-            select(Post)
-            .where(*where)
-            .order_by(*order, tiebreak)
-            .offset(pagination.offset)
-            .limit(pagination.limit)
+            page.order_by(*order, tiebreak).offset(pagination.offset).limit(pagination.limit)
         ).scalars()
     )
-    total = session.execute(select(func.count()).select_from(Post).where(*where)).scalar_one()
+    count = matching(select(func.count()).select_from(Post).where(*where))
+    total = session.execute(count).scalar_one()
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
@@ -153,20 +160,7 @@ def filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
         )
     if filters.featured is not None:
         clauses.append(col(Post.featured).is_(filters.featured))
-    if filters.q:
-        clauses.extend(_text_match(word) for word in filters.q.split())
     return clauses
-
-
-def _text_match(word: str) -> ColumnElement[bool]:
-    # Every word must appear in the title or the text. LIKE wildcards in the
-    # reader's input are escaped, so no input can be a syntax error.
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        func.lower(Post.title).like(pattern, escape="\\"),
-        func.lower(Post.plaintext).like(pattern, escape="\\"),
-    )
 
 
 def order_clause(key: SortKey) -> ColumnElement[object]:
