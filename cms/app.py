@@ -16,6 +16,8 @@ from cms.auth.admin_routes import router as session_router
 from cms.auth.token_routes import router as tokens_admin_router
 from cms.authors.admin_routes import router as authors_admin_router
 from cms.authors.content_routes import router as authors_router
+from cms.cache import version
+from cms.cache.responses import CacheMiddleware, ResponseCache
 from cms.comments.admin_routes import router as comments_admin_router
 from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
@@ -64,10 +66,24 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
+    app.state.response_cache = (
+        ResponseCache(
+            engine=app.state.engine,
+            clock=clock,
+            check_seconds=settings.cache_check_seconds,
+            max_bytes=settings.response_cache_mb * 2**20,
+        )
+        if settings.response_cache
+        else None
+    )
+    app.state.watch_writes = lambda session: version.watch(
+        session, then=lambda: content_changed(app)
+    )
     app.state.view_counter = ViewCounter(
         sessions=lambda: Session(app.state.engine.execution_options(sqlite_immediate=True)),
         clock=clock,
         settings=settings,
+        written=lambda: content_changed(app),
     )
 
     app.include_router(health.router)
@@ -78,12 +94,21 @@ def create_app(
     install_openapi(app)
 
     app.add_middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size)
+    # Outside delivery, so that it keeps each encoding's bytes and ETag as they were sent.
+    app.add_middleware(CacheMiddleware, cache=lambda: app.state.response_cache)
     app.add_middleware(
         SplitCORS,
         public_origins=settings.cors_origins,
         admin_origins=settings.admin_cors_origins,
     )
     return app
+
+
+def content_changed(app: FastAPI) -> None:
+    """This process wrote: what it has stored may be stale now (others learn of it by the
+    content version, within CMS_CACHE_CHECK_SECONDS)."""
+    if app.state.response_cache is not None:
+        app.state.response_cache.clear()
 
 
 class SplitCORS:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from cms.auth import service as auth_service
 from cms.auth.schemas import TokenCreate
+from cms.cache import version as content_version
 from cms.config import get_settings
 from cms.db import make_engine
 from cms.demo.loader import load_demo
@@ -40,6 +41,7 @@ def migrated_session() -> Iterator[Session]:
         upgrade_database(engine)
         with Session(engine) as session:
             yield session
+            content_version.bump(session)  # servers' caches drop what this changed
             session.commit()
     except DomainError as error:
         _fail(error.detail)

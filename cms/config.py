@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # for up to stale-while-revalidate more while a cache fetches a new copy.
     cache_max_age: int = Field(default=60, ge=0)
     cache_stale_while_revalidate: int = Field(default=60, ge=0)
+    # The server's own cache of Content API answers, per process: its size, and the most
+    # seconds any process may go on serving an answer after another process's write.
+    response_cache: bool = True
+    response_cache_mb: int = Field(default=64, ge=1)
+    cache_check_seconds: float = Field(default=1.0, gt=0, le=60)
     # Responses smaller than this are not worth compressing.
     gzip_minimum_size: int = Field(default=500, ge=0)
     # How long a token from signing in with a password stays valid, in hours.

@@ -14,6 +14,7 @@ from sqlmodel import Session, create_engine
 
 from cms.problems import DomainError
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # How long a writer waits for another to finish before giving up (SQLite).
 BUSY_TIMEOUT_SECONDS = 10
 
@@ -133,9 +134,17 @@ def get_session(
 ) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     # Signed-in requests may write even on GET (a token's last use, the trash's purge).
-    writes = request.method not in ("GET", "HEAD", "OPTIONS") or "authorization" in request.headers
+    writes = request.method not in SAFE_METHODS or "authorization" in request.headers
     with Session(engine.execution_options(sqlite_immediate=writes)) as session:
+        watch_changes(request, session)
         yield from committing(session)
+
+
+def watch_changes(request: Request, session: Session) -> None:
+    """A request that changes content raises the content version as it commits, so that
+    response caches, here and in other processes, drop what they hold."""
+    if request.method not in SAFE_METHODS:
+        request.app.state.watch_writes(session)
 
 
 # scope="function": the commit above runs before the response goes out, so a

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from cms.audit.models import AuditEvent
 from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
+from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
 from cms.posts.models import Post, PostAuthor, PostRevision, PostSlugRedirect, PostTag
 from cms.tags.models import Tag
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Author",
     "Comment",
+    "ContentVersion",
     "LoginFailure",
     "Post",
     "PostAuthor",

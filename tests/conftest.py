@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
@@ -15,7 +16,7 @@ from sqlmodel import Session
 
 from cms.app import create_app
 from cms.config import Settings
-from cms.db import committing, get_session, make_engine
+from cms.db import committing, get_session, make_engine, watch_changes
 from cms.migrations import upgrade_database
 
 # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test: a server on which the run creates,
@@ -109,6 +110,8 @@ def settings() -> Settings:
         site_url="https://blog.example.com",
         cors_origins=["*"],
         admin_cors_origins=["https://admin.example.com"],
+        # Tests change rows behind the app's back; the cache has tests of its own.
+        response_cache=False,
     )
 
 
@@ -116,8 +119,9 @@ def settings() -> Settings:
 def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock):  # type: ignore[no-untyped-def]
     app = create_app(settings, engine=engine, clock=clock)
 
-    def session_in_test_transaction() -> Iterator[Session]:
+    def session_in_test_transaction(request: Request) -> Iterator[Session]:
         with _session_on(connection) as session:
+            watch_changes(request, session)
             yield from committing(session)
 
     app.dependency_overrides[get_session] = session_in_test_transaction

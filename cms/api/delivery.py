@@ -67,8 +67,8 @@ class DeliveryMiddleware:
         ):
             tag = hashlib.blake2b(body, digest_size=12).hexdigest()
             headers["ETag"] = f'"{tag}-{coding}"' if coding else f'"{tag}"'
-            if _not_modified(request, headers, tag):
-                await _send_not_modified(headers, send)
+            if not_modified(request, headers, tag):
+                await send_not_modified(headers, send)
                 return
         if coding is not None:
             body = _compress(body, coding)
@@ -82,7 +82,7 @@ class DeliveryMiddleware:
             return None
         if not _is_compressible(headers):
             return None
-        accepted = _accepted_codings(request.get("accept-encoding", ""))
+        accepted = accepted_codings(request.get("accept-encoding", ""))
         for coding in ("br", "gzip"):
             if coding in accepted:
                 return coding
@@ -93,7 +93,7 @@ def _is_compressible(headers: MutableHeaders) -> bool:
     return headers.get("content-type", "").startswith(_COMPRESSIBLE)
 
 
-def _accepted_codings(header: str) -> set[str]:
+def accepted_codings(header: str) -> set[str]:
     accepted = set()
     for item in header.split(","):
         name, _, params = item.strip().partition(";")
@@ -103,7 +103,7 @@ def _accepted_codings(header: str) -> set[str]:
     return accepted
 
 
-def _not_modified(request: Headers, headers: MutableHeaders, tag: str) -> bool:
+def not_modified(request: Headers, headers: MutableHeaders, tag: str) -> bool:
     # If-None-Match decides when it is sent; If-Modified-Since only without it (RFC 9110).
     if "if-none-match" in request:
         return _matches(request["if-none-match"], tag)
@@ -136,7 +136,7 @@ def _compress(body: bytes, coding: str) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
-async def _send_not_modified(headers: MutableHeaders, send: Send) -> None:
+async def send_not_modified(headers: MutableHeaders, send: Send) -> None:
     kept: list[tuple[bytes, bytes]] = [
         (name, value)
         for name, value in headers.raw

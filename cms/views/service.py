@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
+from cms.cache import version as content_version
 from cms.config import Settings
 from cms.db import upsert
 from cms.posts.models import Post
@@ -46,6 +47,7 @@ class ViewCounter:
     sessions: Callable[[], Session]  # a writing session; its commit makes a batch durable
     clock: Clock
     settings: Settings
+    written: Callable[[], None] = lambda: None  # told after every committed batch
     _waiting: list[tuple[View, asyncio.Future[int]]] = field(default_factory=list)
     _writer: asyncio.Task[None] | None = None
     _purge_due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
@@ -84,7 +86,10 @@ class ViewCounter:
             if now >= self._purge_due:
                 self._purge_due = now + PURGE_EVERY
                 purge_viewers(session, before=now - window)
+            if any(count is not None for count in counts):
+                content_version.bump(session)  # counts are part of what readers see
             session.commit()
+        self.written()
         return counts
 
 

@@ -1,0 +1,155 @@
+"""A cache of whole Content API answers, answered before routing.
+
+FastAPI's own work costs more than half of what a request can cost (../shared/PERFORMANCE.md),
+so a hit is served here, in a pure ASGI layer: stored bytes, with their ETag (304 for
+If-None-Match), per encoding. Misses go through the app as usual and are stored on the way
+out when the app marked them public.
+
+Staleness is bounded: this process drops everything at once when it writes, and at most
+`check_seconds` after any other process wrote (it reads the content version that every
+write raises), or when a scheduled post goes live.
+"""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cms.api.delivery import ADMIN_PREFIX, accepted_codings, not_modified, send_not_modified
+from cms.cache import version
+from cms.timestamps import Clock
+
+Key = tuple[str, bytes, str]
+
+
+@dataclass(frozen=True)
+class Stored:
+    start: Message
+    body: bytes
+    stored_at: float
+
+
+class ResponseCache:
+    """The stored answers of one process, and when they stop being good."""
+
+    def __init__(
+        self, *, engine: Engine, clock: Clock, check_seconds: float, max_bytes: int
+    ) -> None:
+        self.engine, self.clock = engine, clock
+        self.check_seconds, self.max_bytes = check_seconds, max_bytes
+        self._entries: OrderedDict[Key, Stored] = OrderedDict()
+        self._bytes = 0
+        self._version: int | None = None
+        self._good_until: datetime | None = None
+        self._next_check = datetime.min.replace(tzinfo=UTC)
+        self.generation = 0  # raised by every clear: an answer begun before it is not kept
+
+    def get(self, key: Key) -> Stored | None:
+        self._check()
+        stored = self._entries.get(key)
+        if stored is not None:
+            self._entries.move_to_end(key)
+        return stored
+
+    def put(self, key: Key, stored: Stored, *, generation: int) -> None:
+        if generation != self.generation or len(stored.body) > self.max_bytes // 16:
+            return
+        old = self._entries.pop(key, None)
+        self._bytes += len(stored.body) - (len(old.body) if old else 0)
+        self._entries[key] = stored
+        while self._bytes > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= len(evicted.body)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+        self.generation += 1
+
+    def _check(self) -> None:
+        now = self.clock()
+        if now < self._next_check:
+            return
+        try:
+            with Session(self.engine) as session:
+                current, good_until = version.read(session, now=now)
+        except Exception:  # no database, no promise: serve nothing stored
+            self.clear()
+            return
+        if current != self._version or (self._good_until and now >= self._good_until):
+            self.clear()
+        self._version, self._good_until = current, good_until
+        self._next_check = now + timedelta(seconds=self.check_seconds)
+
+
+class CacheMiddleware:
+    def __init__(self, app: ASGIApp, *, cache: Callable[[], ResponseCache | None]) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.cache()
+        if cache is None or scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        request = Headers(scope=scope)
+        if scope["path"].startswith(ADMIN_PREFIX) or "authorization" in request:
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"], _coding(request))
+        if "no-cache" not in request.get("cache-control", ""):
+            stored = cache.get(key)
+            if stored is not None:
+                await _replay(stored, request, send)
+                return
+        await self._fill(cache, key, scope, receive, send)
+
+    async def _fill(
+        self, cache: ResponseCache, key: Key, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        generation = cache.generation
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                headers = MutableHeaders(raw=list(message["headers"]))
+                headers["X-Cache"] = "MISS"
+                message = {**message, "headers": headers.raw}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and _storable(start):
+                    stored = Stored(start, b"".join(chunks), time.monotonic())
+                    cache.put(key, stored, generation=generation)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+
+def _coding(request: Headers) -> str:
+    accepted = accepted_codings(request.get("accept-encoding", ""))
+    return next((coding for coding in ("br", "gzip") if coding in accepted), "")
+
+
+def _storable(start: Message) -> bool:
+    headers = Headers(raw=start.get("headers", []))
+    return start.get("status") == 200 and "public" in headers.get("cache-control", "")
+
+
+async def _replay(stored: Stored, request: Headers, send: Send) -> None:
+    headers = MutableHeaders(raw=list(stored.start["headers"]))
+    headers["Age"] = str(int(time.monotonic() - stored.stored_at))
+    headers["X-Cache"] = "HIT"
+    etag = headers.get("etag", "").strip('"').split("-")[0]
+    if not_modified(request, headers, etag):
+        await send_not_modified(headers, send)
+        return
+    await send({**stored.start, "headers": headers.raw})
+    await send({"type": "http.response.body", "body": stored.body})
