@@ -1,0 +1,160 @@
+"""The load benchmark: a seeded blog, the server under wrk, and a bare Starlette yardstick.
+
+    python bench/run.py                       # 10,000 posts on SQLite
+    python bench/run.py --posts 100000 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Seeds N posts (authors, tags, comments, views) into a new database (a SQLite file, or a new
+database on the PostgreSQL server given, dropped afterwards), starts `cms serve` (one process)
+and drives it from another process: wrk if installed, else a Python async client. For each
+scenario it prints req/s, p50 and p99, first with the server's cache warm, then with every
+answer a cache miss (CMS_RESPONSE_CACHE=false), and the share of what a bare Starlette app
+serving prebuilt bytes of the same size manages under the same load. Figures are for this
+machine and this run: compare the ratios, not the numbers, across machines.
+"""
+
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.load import Result, have_wrk, load
+from bench.seed import WORDS, seed, throwaway_database
+from bench.servers import free_port, running_server
+
+SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
+
+
+def main() -> int:
+    args = parse_args()
+    tool = "wrk" if have_wrk() and not args.python_client else "a Python async client"
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        throwaway_database(args.database_url, Path(folder)) as url,
+    ):
+        started = time.perf_counter()
+        seed(url, args.posts)
+        engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        seeded = time.perf_counter() - started
+        print(f"{args.posts:,} posts on {engine}, seeded in {seeded:.0f} s; load by {tool}, "
+              f"{args.connections} connections, {args.seconds} s a scenario")  # fmt: skip
+        rows: list[tuple[str, str, Result]] = []
+        sizes: dict[str, int] = {}
+        for mode, cache in (("warm cache", "true"), ("cache miss", "false")):
+            with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
+                scenarios = scenario_paths(base)
+                for name, paths, post in scenarios:
+                    if not post:
+                        sizes[name] = len(httpx.get(base + paths[0]).content)
+                        warm(base, paths)
+                    rows.append((mode, name, run(base, paths, post, args)))
+                rss = server_rss_mb(base)
+        baseline = measure_baseline(sizes["single post + related"], args)
+    print_table(rows, baseline, rss)
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--posts", type=int, default=10_000, help="posts to seed (10000)")
+    parser.add_argument("--database-url", help="a PostgreSQL server to make a database on")
+    parser.add_argument("--seconds", type=int, default=5, help="per scenario (default 5)")
+    parser.add_argument("--connections", type=int, default=32, help="default 32")
+    parser.add_argument("--python-client", action="store_true", help="don't use wrk")
+    return parser.parse_args()
+
+
+def scenario_paths(base: str) -> list[tuple[str, list[str], bool]]:
+    posts = httpx.get(f"{base}/api/v1/posts", params={"limit": SAMPLE, "fields": "slug"})
+    slugs = [post["slug"] for post in posts.json()["data"]]
+    tags = httpx.get(f"{base}/api/v1/tags", params={"limit": 20, "sort": "-post_count"})
+    tag_slugs = [tag["slug"] for tag in tags.json()["data"]]
+    return [
+        ("list page", ["/api/v1/posts"], False),
+        ("single post + related", [f"/api/v1/posts/{slug}" for slug in slugs], False),
+        ("tag filter", [f"/api/v1/posts?tag={slug}" for slug in tag_slugs], False),
+        ("search", [f"/api/v1/posts?q={a}+{b}" for a, b in itertools.pairwise(WORDS)], False),
+        # Last: every view changes what readers see, so it empties the cache.
+        ("view counting", [f"/api/v1/posts/{slug}/views" for slug in slugs[:20]], True),
+    ]  # fmt: skip
+
+
+def warm(base: str, paths: list[str]) -> None:
+    with httpx.Client(base_url=base) as client:
+        for path in paths:
+            client.get(path)
+
+
+def run(base: str, paths: list[str], post: bool, args: argparse.Namespace) -> Result:
+    return load(
+        base, paths, post_views=post, connections=args.connections, seconds=args.seconds,
+        python_client=args.python_client,
+    )  # fmt: skip
+
+
+def measure_baseline(size: int, args: argparse.Namespace) -> Result:
+    with bare_starlette(size) as base:
+        warm(base, ["/"])
+        return run(base, ["/"], False, args)
+
+
+@contextmanager
+def bare_starlette(size: int) -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"],
+        env={**os.environ, "BENCH_BASELINE_BYTES": str(size), "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def server_rss_mb(base: str) -> float:
+    """The serving process's resident memory, found by its port (Linux /proc)."""
+    port = base.rsplit(":", 1)[1]
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in command and port.encode() in command:
+            for line in (status.parent / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def print_table(rows: list[tuple[str, str, Result]], baseline: Result, rss: float) -> None:
+    print(f"\n{'mode':<11} {'scenario':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>6} {'of baseline':>11}")  # fmt: skip
+    for mode, name, result in rows:
+        share = f"{100 * result.rate / baseline.rate:.0f}%" if baseline.rate else "-"
+        print(f"{mode:<11} {name:<22} {result.rate:>8.0f} {result.p50_ms:>8.1f} "
+              f"{result.p99_ms:>8.1f} {result.errors:>6} {share:>11}")  # fmt: skip
+    print(f"{'baseline':<11} {'bare Starlette':<22} {baseline.rate:>8.0f} {baseline.p50_ms:>8.1f} "
+          f"{baseline.p99_ms:>8.1f} {baseline.errors:>6} {'100%':>11}")  # fmt: skip
+    print(f"\nserver memory (RSS) after the cache-miss run: {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""A big blog, fast: N published posts with authors, tags, comments and views, written with
+bulk inserts (not through the services: 100,000 posts would take too long that way)."""
+
+import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, insert
+from sqlalchemy.engine import make_url
+
+from cms.authors.models import Author
+from cms.comments.models import Comment
+from cms.db import make_engine
+from cms.migrations import upgrade_database
+from cms.posts.models import Post, PostAuthor, PostTag
+from cms.posts.rendering import render
+from cms.tags.models import Tag
+from cms.views.models import PostViewDay, PostViewTotal
+
+WORDS = [
+    "shoulder",
+    "knee",
+    "running",
+    "posture",
+    "needling",
+    "massage",
+    "recovery",
+    "strength",
+    "sleep",
+    "stretching",
+    "headache",
+    "jaw",
+    "ankle",
+    "hip",
+    "tendon",
+    "muscle",
+    "fascia",
+    "breathing",
+    "desk",
+    "cycling",
+    "swimming",
+    "walking",
+    "marathon",
+    "injury",
+    "pain",
+    "mobility",
+    "balance",
+    "core",
+    "spine",
+    "neck",
+    "elbow",
+    "wrist",
+    "hamstring",
+    "calf",
+]
+START = datetime(2015, 1, 1, 8, tzinfo=UTC)
+CHUNK = 5_000
+
+
+@contextmanager
+def throwaway_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """A new database: a SQLite file in `folder`, or a new database on a PostgreSQL server."""
+    name = f"cms_bench_{uuid.uuid4().hex[:10]}"
+    if not server_url or server_url.startswith("sqlite"):
+        yield f"sqlite:///{folder / name}.db"
+        return
+    server = make_url(server_url)
+    admin = make_engine(server.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def seed(database_url: str, posts: int) -> None:
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    rng = random.Random(posts)
+    authors, tags = max(10, posts // 200), max(20, posts // 50)
+    with engine.begin() as connection:
+        connection.execute(insert(Author), [_author(n) for n in range(1, authors + 1)])
+        connection.execute(insert(Tag), [_tag(n) for n in range(1, tags + 1)])
+    for first in range(1, posts + 1, CHUNK):
+        numbers = range(first, min(first + CHUNK, posts + 1))
+        _insert_posts(engine, numbers, rng, authors=authors, tags=tags)
+    engine.dispose()
+
+
+def _insert_posts(
+    engine: Engine, numbers: range, rng: random.Random, *, authors: int, tags: int
+) -> None:
+    rows, bylines, tagged, comments, totals, days = [], [], [], [], [], []
+    for n in numbers:
+        words = rng.sample(WORDS, 4)
+        body = f"# {words[0].title()}\n\n" + " ".join(rng.choice(WORDS) for _ in range(300))
+        rendered = render(body, "markdown")
+        published = START + timedelta(minutes=30 * n)
+        approved = n % 5 == 0
+        views = rng.randrange(1000)
+        rows.append(
+            {
+                "id": n, "slug": f"post-{n}", "title": f"Post {n}: {' and '.join(words)}",
+                "body": body, "body_format": "markdown", "html": rendered.html,
+                "plaintext": rendered.plaintext, "excerpt": rendered.excerpt,
+                "reading_time": rendered.reading_time, "featured": n % 20 == 0,
+                "status": "published", "published_at": published, "created_at": published,
+                "updated_at": published, "comment_count": int(approved),
+                "comments_enabled": True, "version": 1,
+            }
+        )  # fmt: skip
+        bylines.append({"post_id": n, "author_id": rng.randrange(1, authors + 1), "position": 0})
+        # Popular tags are on many posts, rare ones on few: what related posts weigh.
+        chosen = {min(tags, int(rng.paretovariate(1.2))) for _ in range(3)}
+        tagged += [{"post_id": n, "tag_id": t, "position": i} for i, t in enumerate(chosen)]
+        if approved:
+            comments.append(_comment(n, published))
+        totals.append({"post_id": n, "shard": 0, "views": views})
+        days.append({"post_id": n, "day": published.date(), "shard": 0, "views": views})
+    with engine.begin() as connection:
+        for model, batch in (
+            (Post, rows), (PostAuthor, bylines), (PostTag, tagged), (Comment, comments),
+            (PostViewTotal, totals), (PostViewDay, days),
+        ):  # fmt: skip
+            if batch:
+                connection.execute(insert(model), batch)
+
+
+def _author(n: int) -> dict[str, object]:
+    now = START
+    return {"id": n, "slug": f"author-{n}", "name": f"Author {n}", "bio": "Writes.",
+            "created_at": now, "updated_at": now}  # fmt: skip
+
+
+def _tag(n: int) -> dict[str, object]:
+    word = WORDS[n % len(WORDS)]
+    return {"id": n, "slug": f"{word}-{n}", "name": f"{word.title()} {n}", "description": "",
+            "created_at": START, "updated_at": START}  # fmt: skip
+
+
+def _comment(post_id: int, published: datetime) -> dict[str, object]:
+    return {
+        "post_id": post_id, "parent_id": None, "depth": 0, "author_name": "Reader",
+        "author_email": "reader@example.com", "avatar_hash": "0" * 64, "body": "Thanks!",
+        "html": "<p>Thanks!</p>", "status": "approved", "sender_hash": "0" * 64,
+        "created_at": published + timedelta(hours=1), "updated_at": published + timedelta(hours=1),
+    }  # fmt: skip
