@@ -53,8 +53,9 @@ def main() -> int:
             with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
                 scenarios = scenario_paths(base)
                 for name, paths, post in scenarios:
+                    print(f"  {mode}: {name}", file=sys.stderr, flush=True)
                     if not post:
-                        sizes[name] = len(httpx.get(base + paths[0]).content)
+                        sizes[name] = len(httpx.get(base + paths[0], timeout=60).content)
                         warm(base, paths)
                     rows.append((mode, name, run(base, paths, post, args)))
                 rss = server_rss_mb(base)
@@ -89,7 +90,9 @@ def scenario_paths(base: str) -> list[tuple[str, list[str], bool]]:
 
 
 def warm(base: str, paths: list[str]) -> None:
-    with httpx.Client(base_url=base) as client:
+    # As wrk asks (no compression), so that these are the answers it gets from the cache.
+    identity = {"Accept-Encoding": "identity"}
+    with httpx.Client(base_url=base, timeout=60, headers=identity) as client:
         for path in paths:
             client.get(path)
 

@@ -46,6 +46,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`, with SQLite set up for real transactions and concurrent readers."""
     if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            # As many connections as the server has threads for requests (anyio's 40), so
+            # that none waits for a connection under load.
+            kwargs = {"pool_size": 10, "max_overflow": 30, **kwargs}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,7 +52,6 @@ class ResponseCache:
         self.generation = 0  # raised by every clear: an answer begun before it is not kept
 
     def get(self, key: Key) -> Stored | None:
-        self._check()
         stored = self._entries.get(key)
         if stored is not None:
             self._entries.move_to_end(key)
@@ -72,10 +72,15 @@ class ResponseCache:
         self._bytes = 0
         self.generation += 1
 
-    def _check(self) -> None:
+    def check_due(self) -> bool:
+        """Whether the content version is to be read again before the next answer."""
+        return self.clock() >= self._next_check
+
+    def check(self) -> None:
+        """Read the content version, and drop everything if it moved (a blocking call)."""
         now = self.clock()
         if now < self._next_check:
-            return
+            return  # another request checked meanwhile
         try:
             with Session(self.engine) as session:
                 current, good_until = version.read(session, now=now)
@@ -103,6 +108,10 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"], _coding(request))
+        if cache.check_due():
+            # In a worker thread: the event loop must never wait for a database connection
+            # (the requests holding them need the loop to give them back).
+            await run_in_threadpool(cache.check)
         if "no-cache" not in request.get("cache-control", ""):
             stored = cache.get(key)
             if stored is not None:
