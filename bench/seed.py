@@ -90,6 +90,10 @@ def seed(database_url: str, posts: int) -> None:
     for first in range(1, posts + 1, CHUNK):
         numbers = range(first, min(first + CHUNK, posts + 1))
         _insert_posts(engine, numbers, rng, authors=authors, tags=tags)
+    # Statistics for the planner, as autovacuum would gather them on a site that grew slowly:
+    # without them PostgreSQL plans the first queries after a bulk load 10-50 times slower.
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
     engine.dispose()
 
 
