@@ -14,13 +14,10 @@ machine and this run: compare the ratios, not the numbers, across machines.
 
 import argparse
 import itertools
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -29,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.load import Result, have_wrk, load
 from bench.seed import WORDS, seed, throwaway_database
-from bench.servers import free_port, running_server
+from bench.servers import running, running_server
 
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
@@ -110,26 +107,9 @@ def measure_baseline(size: int, args: argparse.Namespace) -> Result:
         return run(base, ["/"], False, args)
 
 
-@contextmanager
-def bare_starlette(size: int) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, "BENCH_BASELINE_BYTES": str(size), "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(base)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def bare_starlette(size: int) -> AbstractContextManager[str]:
+    command = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--no-access-log"]
+    return running(command, BENCH_BASELINE_BYTES=str(size), PYTHONPATH=str(ROOT))
 
 
 def server_rss_mb(base: str) -> float:

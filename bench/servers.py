@@ -24,20 +24,20 @@ def free_port() -> int:
 def running_server(database_url: str, *options: str, **env: str) -> Iterator[str]:
     """Start `cms serve` on `database_url` (with more `options`, and CMS_* settings in `env`);
     yield its base URL once it is ready, and stop it afterwards."""
+    command = [sys.executable, "-m", "cms", "serve", "--no-access-log", *options]
+    with running(command, CMS_DATABASE_URL=database_url, **env) as base:
+        yield base
+
+
+@contextmanager
+def running(command: list[str], **env: str) -> Iterator[str]:
+    """Start an HTTP server `command` (given --port here), wait until /ready answers 200,
+    yield its base URL, and stop it afterwards."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cms",
-                "serve",
-                "--port",
-                str(port),
-                "--no-access-log",
-                *options,
-            ],
-            env={**os.environ, "CMS_DATABASE_URL": database_url, **env},
+            [*command, "--port", str(port)],
+            env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -82,11 +82,13 @@ class DeliveryMiddleware:
             return None
         if not _is_compressible(headers):
             return None
-        accepted = accepted_codings(request.get("accept-encoding", ""))
-        for coding in ("br", "gzip"):
-            if coding in accepted:
-                return coding
-        return None
+        return preferred_coding(request)
+
+
+def preferred_coding(request: Headers) -> str | None:
+    """The compression the client takes that we like best: brotli, then gzip."""
+    accepted = accepted_codings(request.get("accept-encoding", ""))
+    return next((coding for coding in ("br", "gzip") if coding in accepted), None)
 
 
 def _is_compressible(headers: MutableHeaders) -> bool:

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
+from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 
@@ -22,6 +23,9 @@ def _iso_datetime(value: Any) -> datetime:
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+# A post's slug in a Content API path.
+SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
 
 
 def _iso_date(value: Any) -> date:

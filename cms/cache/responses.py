@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cms.api.delivery import ADMIN_PREFIX, accepted_codings, not_modified, send_not_modified
+from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_not_modified
 from cms.cache import version
 from cms.timestamps import Clock
 
@@ -107,7 +107,7 @@ class CacheMiddleware:
         if scope["path"].startswith(ADMIN_PREFIX) or "authorization" in request:
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"], _coding(request))
+        key = (scope["path"], scope["query_string"], preferred_coding(request) or "")
         if cache.check_due():
             # In a worker thread: the event loop must never wait for a database connection
             # (the requests holding them need the loop to give them back).
@@ -140,11 +140,6 @@ class CacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, keep)
-
-
-def _coding(request: Headers) -> str:
-    accepted = accepted_codings(request.get("accept-encoding", ""))
-    return next((coding for coding in ("br", "gzip") if coding in accepted), "")
 
 
 def _storable(start: Message) -> bool:

@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep
 from cms.api.responses import content_response, private_response
+from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
 from cms.comments import service
 from cms.comments.models import Comment
@@ -24,8 +25,6 @@ from cms.problems import problem_responses
 from cms.visitors import request_visitor
 
 router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
-
-SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
 
 
 @router.get("", response_model=Page[CommentOut], responses=problem_responses(400, 404))

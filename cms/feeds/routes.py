@@ -13,7 +13,7 @@ from cms.api.urls import UrlsDep
 from cms.config import Settings
 from cms.db import SessionDep
 from cms.feeds import sitemap
-from cms.feeds.rss import FEED_SIZE, last_change, render_feed
+from cms.feeds.rss import FEED_SIZE, newest_change, render_feed
 from cms.posts import service as posts_service
 from cms.problems import NotFound, problem_responses
 
@@ -48,7 +48,7 @@ def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: Now
             slug=post.slug, id=post.id or 0, published_at=post.published_at
         ),
     )
-    changed = last_change(bundle.posts) if bundle.posts else None
+    changed = newest_change(bundle.posts) if bundle.posts else None
     return cacheable(
         body, settings=settings, last_modified=changed, media_type="application/rss+xml"
     )

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 from cms.config import Settings
 from cms.posts.models import Post
 from cms.posts.service import PostBundle
+from cms.posts.visibility import last_change
 
 FEED_SIZE = 20
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,14 +31,14 @@ def render_feed(
         channel, f"{{{ATOM}}}link", {"href": self_url, "rel": "self", "type": "application/rss+xml"}
     )
     if bundle.posts:
-        _text(channel, "lastBuildDate", _date(last_change(bundle.posts)))
+        _text(channel, "lastBuildDate", _date(newest_change(bundle.posts)))
     for post in bundle.posts:
         _item(channel, post, bundle, settings=settings, url=post_url(post))
     return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True))
 
 
-def last_change(posts: list[Post]) -> datetime:
-    return max(max(post.updated_at, post.published_at or post.updated_at) for post in posts)
+def newest_change(posts: list[Post]) -> datetime:
+    return max(last_change(post.updated_at, post.published_at) for post in posts)
 
 
 def _item(

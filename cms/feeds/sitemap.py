@@ -16,7 +16,7 @@ from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.db import UTCDateTime
 from cms.posts.models import Post, PostAuthor, PostTag
-from cms.posts.visibility import is_live
+from cms.posts.visibility import is_live, last_change
 from cms.tags.models import Tag
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -45,7 +45,7 @@ def post_entries(session: Session, *, now: datetime, urls: Urls, page: int = 1) 
     return [
         Entry(
             urls.post_page(slug=slug, id=post_id, published_at=published),
-            max(updated, published or updated),
+            last_change(updated, published),
         )
         for post_id, slug, published, updated in rows
     ]

@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import RedirectResponse, Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import content_response, public_cache_control
+from cms.api.types import SlugPath
 from cms.api.urls import Urls, UrlsDep
 from cms.db import SessionDep
 from cms.posts import service
@@ -22,11 +23,11 @@ from cms.posts.schemas import (
     post_out,
     related_card,
 )
+from cms.posts.visibility import last_change
 from cms.problems import problem_responses
 
 router = APIRouter(prefix="/posts", tags=["Content: posts"])
 
-SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
 Fields = Annotated[str | None, fields_query(POST_FIELDS)]
 
 
@@ -99,8 +100,7 @@ def get_post(
         )
     post = found.posts[0]
     data = _present(post, found, chosen, urls)
-    # Publishing a post written earlier changes what readers get, too.
-    changed = max(post.updated_at, post.published_at or post.updated_at)
+    changed = last_change(post.updated_at, post.published_at)
     return content_response({"data": data}, settings=settings, last_modified=changed)
 
 

@@ -228,7 +228,7 @@ def list_posts(
         where.append(has_status(status, now))
     if not sees_every_post(viewer):
         where.append(_owned_by(viewer))
-    matching = full_text(session, q).apply if q else (lambda statement: statement)
+    matching = full_text(session, q).apply
     posts = list(
         session.execute(
             matching(select(Post).where(*where))

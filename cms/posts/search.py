@@ -35,14 +35,20 @@ class Search:
     """A search: what it does to a query of posts, and an order (best first) for it."""
 
     apply: Callable[[Select[Any]], Select[Any]]
-    best_first: ColumnElement[Any]
+    best_first: ColumnElement[Any] | None  # None: no search, no order of its own
+
+
+EVERYTHING = Search(lambda statement: statement, None)
 
 
 def words_of(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_WORDS]
 
 
-def full_text(session: Session, text: str) -> Search:
+def full_text(session: Session, text: str | None) -> Search:
+    """The search for `text`; EVERYTHING when there is none (no `q`, or an empty one)."""
+    if not text:
+        return EVERYTHING
     words = words_of(text)
     if not words:  # only punctuation: nothing can match
         return Search(lambda statement: statement.where(false()), literal(0.0))

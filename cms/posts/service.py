@@ -66,22 +66,21 @@ def list_live_posts(
 ) -> PostBundle:
     """A page of live posts matching `filters`, with what `fields` needs: in `sort` order,
     else best matches first when searching, else newest first."""
-    search = full_text(session, filters.q) if filters.q else None
+    search = full_text(session, filters.q)
     where = [is_live(now), *filter_clauses(filters)]
     order: list[ColumnElement[Any]] = []
     if sort is None:
         sort = [SortKey("published_at", descending=True)]
-        order = [search.best_first] if search else []
+        order = [search.best_first] if search.best_first is not None else []
     order += [order_clause(key) for key in sort]
     tiebreak = col(Post.id).desc() if sort[-1].descending else col(Post.id).asc()
-    matching = search.apply if search else (lambda statement: statement)
-    page = matching(select(Post).where(*where))
+    page = search.apply(select(Post).where(*where))
     posts = list(
         session.execute(
             page.order_by(*order, tiebreak).offset(pagination.offset).limit(pagination.limit)
         ).scalars()
     )
-    count = matching(select(func.count()).select_from(Post).where(*where))
+    count = search.apply(select(func.count()).select_from(Post).where(*where))
     total = session.execute(count).scalar_one()
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)

@@ -10,6 +10,11 @@ from cms.posts.models import Post, PostStatus
 SCHEDULED = "scheduled"
 
 
+def last_change(updated_at: datetime, published_at: datetime | None) -> datetime:
+    """When readers last saw a post change: its latest edit, or its publication if later."""
+    return max(updated_at, published_at or updated_at)
+
+
 def is_live(now: datetime) -> ColumnElement[bool]:
     # A published post with a future published_at is "scheduled": it becomes
     # visible by itself once `now` passes that time, with no job to run.

@@ -2,20 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
 from cms.api.context import SettingsDep
 from cms.api.envelopes import One
 from cms.api.responses import private_response
+from cms.api.types import SlugPath
 from cms.problems import problem_responses
 from cms.views.schemas import ViewCountOut, ViewCreate
 from cms.views.service import View, ViewCounter
 from cms.visitors import client_id_hash, request_visitor
 
 router = APIRouter(prefix="/posts/{slug}/views", tags=["Content: views"])
-
-SlugPath = Annotated[str, Path(max_length=191, description="The post's slug.")]
 
 
 @router.post("", response_model=One[ViewCountOut], responses=problem_responses(400, 404, 422, 503))
