@@ -7,13 +7,15 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import content_response, private_response
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
 from cms.comments import service
 from cms.comments.models import Comment
 from cms.comments.schemas import (
+    COMMENT_FIELDS,
+    COMMENT_SORTABLE,
     CommentCreate,
     CommentOut,
     SubmittedOut,
@@ -35,15 +37,26 @@ def list_comments(
     urls: UrlsDep,
     now: NowDep,
     pagination: PaginationDep,
+    sort: Annotated[str | None, sort_query(COMMENT_SORTABLE)] = None,
+    fields: Annotated[str | None, fields_query(COMMENT_FIELDS)] = None,
 ) -> Response:
     """Approved comments, oldest first, with their replies nested under `replies`."""
-    thread = service.list_thread(session, slug=slug, now=now, pagination=pagination)
+    order = parse_sort(sort, COMMENT_SORTABLE, "created_at")
+    chosen = parse_fields(fields, COMMENT_FIELDS) or COMMENT_FIELDS
+    thread = service.list_thread(session, slug=slug, now=now, pagination=pagination, sort=order)
 
     def nested(comment: Comment) -> dict[str, Any]:
         children = thread.replies.get(comment.id or 0, [])
-        return comment_out(comment, [nested(child) for child in children])
+        out = comment_out(comment, [nested(child) for child in children])
+        return {name: value for name, value in out.items() if name in chosen}
 
-    self_url = urls.api(f"/posts/{slug}/comments", page=pagination.page, limit=pagination.limit)
+    self_url = urls.api(
+        f"/posts/{slug}/comments",
+        page=pagination.page,
+        limit=pagination.limit,
+        sort=sort,
+        fields=fields,
+    )
     envelope = page_envelope(
         [nested(comment) for comment in thread.top],
         pagination=pagination,

@@ -3,8 +3,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from cms.api.envelopes import no_required
 from cms.api.types import Id, RequestBody
 from cms.comments.models import Comment
 
@@ -35,6 +36,9 @@ class ModerationUpdate(RequestBody):
 
 class CommentOut(BaseModel):
     """An approved comment, with its approved replies nested, oldest first."""
+
+    # `fields` may narrow it to any subset.
+    model_config = ConfigDict(json_schema_extra=no_required)
 
     id: int
     parent_id: int | None
@@ -86,6 +90,10 @@ def submitted_out(comment: Comment, *, status: str) -> dict[str, Any]:
         "html": comment.html,
         "created_at": comment.created_at,
     }
+
+
+COMMENT_FIELDS = frozenset(CommentOut.model_fields)
+COMMENT_SORTABLE = frozenset({"created_at", "id"})
 
 
 def comment_out(comment: Comment, replies: list[dict[str, Any]]) -> dict[str, Any]:

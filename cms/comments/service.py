@@ -5,11 +5,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination
+from cms.api.listing import Pagination, SortKey
 from cms.comments.models import Comment, CommentStatus
 from cms.comments.rendering import count_links, render_comment
 from cms.comments.schemas import CommentCreate, EditorCommentCreate
@@ -75,8 +76,11 @@ def add_editor_comment(
     return _add(session, post, parent, user.name, user.email, body, CommentStatus.APPROVED, "", now)
 
 
-def list_thread(session: Session, *, slug: str, now: datetime, pagination: Pagination) -> Thread:
-    """Approved comments on a live post. A reply whose parent is not shown stands on its own."""
+def list_thread(
+    session: Session, *, slug: str, now: datetime, pagination: Pagination, sort: list[SortKey]
+) -> Thread:
+    """Approved comments on a live post, in `sort` order; replies always oldest first, as a
+    conversation reads. A reply whose parent is not shown stands on its own."""
     post = _live_post(session, slug=slug, now=now)
     approved = and_(col(Comment.post_id) == post.id, col(Comment.status) == CommentStatus.APPROVED)
     shown_parents = select(col(Comment.id)).where(approved)
@@ -85,7 +89,7 @@ def list_thread(session: Session, *, slug: str, now: datetime, pagination: Pagin
         session.execute(
             select(Comment)
             .where(approved, is_top)
-            .order_by(col(Comment.created_at), col(Comment.id))
+            .order_by(*[_order(key) for key in sort], col(Comment.id))
             .offset(pagination.offset)
             .limit(pagination.limit)
         ).scalars()
@@ -174,6 +178,11 @@ def count_pending(session: Session, *, post_id: int) -> int:
         .select_from(Comment)
         .where(col(Comment.post_id) == post_id, col(Comment.status) == CommentStatus.PENDING)
     ).scalar_one()
+
+
+def _order(key: SortKey) -> ColumnElement[Any]:
+    column = col(getattr(Comment, key.field))
+    return column.desc() if key.descending else column.asc()
 
 
 def _add(

@@ -124,6 +124,31 @@ def test_replies_nest_oldest_first_up_to_the_depth_limit(client, session: Sessio
     assert [c["id"] for c in page_2] == [second]
 
 
+def test_comments_take_sort_and_fields_like_every_collection(
+    client, session: Session, clock
+) -> None:
+    make_post(session, title="Thread")
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+    ids = []
+    for body in ("Older", "Newer"):
+        clock.advance(minutes=1)
+        ids.append(submit(client, "thread", body=body).json()["data"]["id"])
+        moderate(client, editor, ids[-1], "approved")
+    clock.advance(minutes=1)
+    reply = submit(client, "thread", body="Reply", parent_id=ids[0]).json()["data"]["id"]
+    moderate(client, editor, reply, "approved")
+
+    newest = client.get(comments_url("thread"), params={"sort": "-created_at"}).json()
+    narrow = client.get(comments_url("thread"), params={"fields": "id,replies"}).json()
+
+    assert [c["id"] for c in newest["data"]] == list(reversed(ids))
+    assert newest["links"]["self"].endswith("sort=-created_at")
+    assert narrow["data"][0] == {"id": ids[0], "replies": [{"id": reply, "replies": []}]}
+    for query, field in (("sort=author_name", "sort"), ("fields=author_email", "fields")):
+        refused = client.get(f"{comments_url('thread')}?{query}")
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == field
+
+
 def test_a_reply_whose_parent_is_removed_stands_on_its_own(client, session: Session) -> None:
     make_post(session, title="Orphans")
     editor = bearer(session, make_user(session, role=Role.EDITOR))
