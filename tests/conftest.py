@@ -3,7 +3,7 @@ server), migrated once per run; each test inside a transaction that is rolled ba
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cms.app import create_app
 from cms.config import Settings
-from cms.db import committing, get_session, make_engine, watch_changes
+from cms.db import committing, get_read_session, get_session, make_engine, watch_changes
 from cms.migrations import upgrade_database
 
 # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test: a server on which the run creates,
@@ -124,7 +124,12 @@ def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock
             watch_changes(request, session)
             yield from committing(session)
 
+    async def read_session_in_test_transaction() -> AsyncIterator[Session]:
+        with _session_on(connection) as session:
+            yield session
+
     app.dependency_overrides[get_session] = session_in_test_transaction
+    app.dependency_overrides[get_read_session] = read_session_in_test_transaction
     app.state.view_counter.sessions = lambda: _session_on(connection)
     return app
 

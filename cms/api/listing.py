@@ -21,7 +21,7 @@ class Pagination:
         return (self.page - 1) * self.limit
 
 
-def get_pagination(
+async def get_pagination(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")] = 10,
 ) -> Pagination:

@@ -7,7 +7,7 @@ from fastapi import Request
 from cms.problems import BadRequest
 
 
-def check_parameters(request: Request) -> None:
+async def check_parameters(request: Request) -> None:
     """400 naming the parameter for a NUL character (no text holds one), or for a parameter
     given twice (every parameter of this API takes one value; silently using one of them
     would hide the caller's mistake)."""

@@ -41,7 +41,7 @@ class Urls:
         return self.settings.site_url + self.settings.permalink_tag.format(slug=slug, id=id)
 
 
-def get_urls(request: Request) -> Urls:
+async def get_urls(request: Request) -> Urls:
     settings: Settings = request.app.state.settings
     base = settings.api_url or str(request.base_url).rstrip("/")
     return Urls(api_base=base, settings=settings)

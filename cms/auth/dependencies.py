@@ -1,6 +1,6 @@
 """Who is calling, and what their role lets them do: declared once, used in signatures."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
@@ -28,8 +28,8 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(role: Role) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
+def require_role(role: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(user: CurrentUser) -> User:
         if not Role(user.role).includes(role):
             raise Forbidden(f"This needs the {role} role or higher; you are {user.role}")
         return user

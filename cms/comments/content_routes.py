@@ -22,7 +22,7 @@ from cms.comments.schemas import (
     comment_out,
     submitted_out,
 )
-from cms.db import SessionDep
+from cms.db import ReadSessionDep, SessionDep
 from cms.problems import problem_responses
 from cms.visitors import request_visitor
 
@@ -30,9 +30,9 @@ router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
 
 
 @router.get("", response_model=Page[CommentOut], responses=problem_responses(400, 404))
-def list_comments(
+async def list_comments(
     slug: SlugPath,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,

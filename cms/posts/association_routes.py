@@ -18,7 +18,7 @@ from cms.api.responses import content_response, private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
-from cms.db import SessionDep
+from cms.db import ReadSessionDep, SessionDep
 from cms.posts.associations import SORTABLE, Association, Counted
 from cms.problems import problem_responses
 from cms.users.models import User
@@ -40,8 +40,8 @@ def association_router(
         data = present(record, urls)
         return data if chosen is None else {k: v for k, v in data.items() if k in chosen}
 
-    def list_records(
-        session: SessionDep,
+    async def list_records(
+        session: ReadSessionDep,
         settings: SettingsDep,
         urls: UrlsDep,
         now: NowDep,
@@ -68,9 +68,9 @@ def association_router(
         )
         return content_response(envelope, settings=settings)
 
-    def get_record(
+    async def get_record(
         slug: Annotated[str, Path(max_length=191)],
-        session: SessionDep,
+        session: ReadSessionDep,
         settings: SettingsDep,
         urls: UrlsDep,
         now: NowDep,

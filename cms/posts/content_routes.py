@@ -11,7 +11,7 @@ from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sor
 from cms.api.responses import content_response, public_cache_control
 from cms.api.types import SlugPath
 from cms.api.urls import Urls, UrlsDep
-from cms.db import SessionDep
+from cms.db import ReadSessionDep
 from cms.posts import service
 from cms.posts.models import Post
 from cms.posts.schemas import (
@@ -32,8 +32,8 @@ Fields = Annotated[str | None, fields_query(POST_FIELDS)]
 
 
 @router.get("", response_model=Page[PostOut], responses=problem_responses(400))
-def list_posts(
-    session: SessionDep,
+async def list_posts(
+    session: ReadSessionDep,
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,
@@ -81,9 +81,9 @@ def list_posts(
         **problem_responses(400, 404),
     },
 )
-def get_post(
+async def get_post(
     slug: SlugPath,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,
@@ -109,9 +109,9 @@ def get_post(
     response_model=One[list[RelatedPostOut]],
     responses=problem_responses(400, 404),
 )
-def list_related_posts(
+async def list_related_posts(
     slug: SlugPath,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,
