@@ -7,7 +7,14 @@ from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
-from cms.posts.models import Post, PostAuthor, PostRevision, PostSlugRedirect, PostTag
+from cms.posts.models import (
+    Post,
+    PostAuthor,
+    PostRevision,
+    PostSlugRedirect,
+    PostTag,
+    PostTotals,
+)
 from cms.tags.models import Tag
 from cms.users.models import User
 from cms.views.models import PostViewDay, PostViewer, PostViewTotal
@@ -26,6 +33,7 @@ __all__ = [
     "PostRevision",
     "PostSlugRedirect",
     "PostTag",
+    "PostTotals",
     "PostViewDay",
     "PostViewTotal",
     "PostViewer",

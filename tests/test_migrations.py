@@ -59,7 +59,15 @@ def test_upgrading_a_database_with_content_keeps_every_row(new_database) -> None
             views = connection.execute(
                 text("SELECT day, views FROM post_view_days WHERE post_id = 1")
             ).one()
+            stored = connection.execute(
+                text(
+                    "SELECT (SELECT published_posts FROM tags), (SELECT published_posts FROM"
+                    " authors), published, featured FROM post_totals"
+                )
+            ).one()
         assert counts == dict.fromkeys(counts, 1)
+        # Counts of published posts start from the content already there (0009).
+        assert tuple(stored) == (1, 1, 1, 0)
         # The count stored before views were counted by day moves to the day the post went out.
         assert (str(views.day), views.views) == ("2021-01-28", 62)
     finally:

@@ -18,5 +18,8 @@ class Author(SQLModel, table=True):
     bio: str | None = Field(default=None, sa_type=Text)
     profile_image: str | None = Field(default=None, max_length=2000)
     website: str | None = Field(default=None, max_length=2000)
+    # Posts published and not trashed, scheduled ones included: kept by the database's
+    # triggers (migration 0009). Readers' post_count leaves out those still to come.
+    published_posts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -20,6 +20,7 @@ AUTHORS = Association(
     link_post_id=col(PostAuthor.post_id),
     link_record_id=col(PostAuthor.author_id),
     link_position=col(PostAuthor.position),
+    published_posts=col(Author.published_posts),
 )
 
 list_authors = AUTHORS.list_page

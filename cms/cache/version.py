@@ -7,7 +7,8 @@ from sqlalchemy import event, func, select, update
 from sqlmodel import Session, col
 
 from cms.cache.models import ContentVersion
-from cms.posts.models import Post, PostStatus
+from cms.posts.models import Post
+from cms.posts.visibility import is_scheduled
 
 
 def watch(session: Session, *, then: Callable[[], None]) -> None:
@@ -24,14 +25,6 @@ def bump(session: Session) -> None:
 def read(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
     """(the version, when the next scheduled post goes live): a cache made now is good
     until one of them changes, with no write at all in the second case."""
-    next_live = (
-        select(func.min(Post.published_at))
-        .where(
-            col(Post.status) == PostStatus.PUBLISHED,
-            col(Post.deleted_at).is_(None),
-            col(Post.published_at) > now,
-        )
-        .scalar_subquery()
-    )
+    next_live = select(func.min(Post.published_at)).where(is_scheduled(now)).scalar_subquery()
     version, upcoming = session.execute(select(col(ContentVersion.version), next_live)).one()
     return int(version), upcoming

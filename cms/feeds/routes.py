@@ -38,7 +38,9 @@ def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: Now
         filters=posts_service.PostFilters(),
         pagination=Pagination(page=1, limit=FEED_SIZE),
         sort=[SortKey("published_at", descending=True)],
-        fields=frozenset({"authors", "tags"}),
+        fields=frozenset(
+            {"authors", "tags", "html"} if settings.feed_content == "full" else {"authors", "tags"}
+        ),
     )
     body = render_feed(
         bundle,
@@ -59,7 +61,7 @@ def sitemap_xml(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: 
     """Every published post, author and tag, with lastmod; an index past 50,000 addresses."""
     authors = sitemap.author_entries(session, now=now, urls=urls)
     tags = sitemap.tag_entries(session, now=now, urls=urls)
-    posts = sitemap.count_live_posts(session, now=now)
+    posts = posts_service.count_live_posts(session, now=now, filters=posts_service.PostFilters())
     if posts + len(authors) + len(tags) <= sitemap.PER_FILE:
         entries = sitemap.post_entries(session, now=now, urls=urls) + authors + tags
         return _xml_response(sitemap.urlset(entries), settings)

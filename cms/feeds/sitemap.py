@@ -29,10 +29,6 @@ class Entry:
     lastmod: datetime | None
 
 
-def count_live_posts(session: Session, *, now: datetime) -> int:
-    return session.execute(select(func.count()).select_from(Post).where(is_live(now))).scalar_one()
-
-
 def post_entries(session: Session, *, now: datetime, urls: Urls, page: int = 1) -> list[Entry]:
     """The `page`-th 50,000 live posts, oldest id first."""
     rows = session.execute(

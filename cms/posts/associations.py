@@ -4,17 +4,18 @@ The two domains differ only in their table and link table, so the queries live h
 once and `authors.service` / `tags.service` bind them to their own tables.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
-from sqlalchemy import ColumnElement, Subquery, delete, func, select
+from sqlalchemy import ColumnElement, Select, String, Subquery, bindparam, delete, func, select
 from sqlmodel import Session, SQLModel, col
 
 from cms.api.listing import Pagination, SortKey
 from cms.posts.models import Post
-from cms.posts.visibility import is_live
+from cms.posts.visibility import NOW, Moment, is_scheduled
 from cms.problems import Conflict, NotFound, Unprocessable
 from cms.slugs import MAX_SLUG_LENGTH, slugify_text
 
@@ -49,9 +50,14 @@ NewSlug = Annotated[
 ]
 
 
+Item = TypeVar("Item")
+
+
 @dataclass(frozen=True)
-class Counted(Generic[Record]):
-    item: Record
+class Counted(Generic[Item]):
+    """A record (a model, or a row read like one) and its number of live posts."""
+
+    item: Item
     post_count: int
 
 
@@ -74,16 +80,40 @@ class Association(Generic[Record]):
     link_post_id: Any  # the link table's columns, e.g. PostAuthor.post_id
     link_record_id: Any
     link_position: Any
+    published_posts: Any  # the record's stored count (see live_counts)
 
-    def post_counts(self, now: datetime, only: Any = None) -> Subquery:
+    # Statements built once (see cms.posts.queries), by what varies in their shape.
+    _built: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def live_counts(self, now: Moment) -> tuple[Subquery, ColumnElement[int]]:
+        """Readers' `post_count`: the stored count of published posts (migration 0009)
+        less the record's scheduled posts still to come, which are few and found by the
+        posts' index. (the subquery to outer-join on `record_id`, the count)"""
         key = self.link_record_id
-        query = (
-            select(key.label("record_id"), func.count().label("post_count"))
+        scheduled = (
+            select(key.label("record_id"), func.count().label("scheduled"))
             .join(Post, col(Post.id) == self.link_post_id)
-            .where(is_live(now))
+            .where(is_scheduled(now))
             .group_by(key)
+            .subquery()
         )
-        return (query if only is None else query.where(key.in_(only))).subquery()
+        count = self.published_posts - func.coalesce(scheduled.c.scheduled, 0)
+        return scheduled, count
+
+    def _statement(self, shape: Any, build: Callable[[], Any]) -> Any:
+        if shape not in self._built:
+            self._built[shape] = build()
+        return self._built[shape]
+
+    def _counted_rows(self, *extra: Any) -> tuple[Select[Any], ColumnElement[int]]:
+        """The records (as rows, read like the model) with their post_count, at NOW."""
+        scheduled, post_count = self.live_counts(NOW)
+        statement = (
+            select(*extra, *self.model.__table__.c, post_count.label("post_count"))  # type: ignore[attr-defined]
+            .select_from(self.model)
+            .outerjoin(scheduled, scheduled.c.record_id == self.id)
+        )
+        return statement, post_count
 
     def list_page(
         self,
@@ -93,69 +123,81 @@ class Association(Generic[Record]):
         pagination: Pagination,
         sort: list[SortKey],
         live_only: bool = False,
-    ) -> tuple[list[Counted[Record]], int]:
+    ) -> tuple[list[Counted[Any]], int]:
         """A page of records in the requested order, and how many there are in all.
 
         `live_only` (readers): only records on at least one live post, so a tag or byline
         that exists only on drafts does not give them away.
         """
-        counts = self.post_counts(now)
-        post_count = func.coalesce(counts.c.post_count, 0)
-        ident = self.id
-        order = [self._order(key, post_count) for key in sort]
-        query = select(self.model, post_count).join(
-            counts, counts.c.record_id == ident, isouter=not live_only
-        )
-        rows = session.execute(
-            query.order_by(*order, ident).offset(pagination.offset).limit(pagination.limit)
-        ).all()
-        if live_only:
-            total = session.execute(select(func.count()).select_from(counts)).scalar_one()
-        else:
-            total = session.execute(select(func.count()).select_from(self.model)).scalar_one()
-        return [Counted(record, count) for record, count in rows], total
+
+        def build() -> tuple[Select[Any], Select[Any]]:
+            rows, post_count = self._counted_rows()
+            where = [post_count > 0] if live_only else []
+            order = [self._order(key, post_count) for key in sort]
+            page = rows.where(*where).order_by(*order, self.id)
+            total = select(func.count()).select_from(rows.where(*where).subquery())
+            return page.offset(bindparam("offset")).limit(bindparam("limit")), total
+
+        page, total = self._statement(("page", tuple(sort), live_only), build)
+        params = {"now": now, "offset": pagination.offset, "limit": pagination.limit}
+        reader = session.connection()
+        found = [Counted(row, row.post_count) for row in reader.execute(page, params)]
+        return found, int(reader.execute(total, params).scalar_one())
 
     def get_by_slug(
         self, session: Session, *, slug: str, now: datetime, live_only: bool = False
-    ) -> Counted[Record]:
+    ) -> Counted[Any]:
         """The record with this slug (with `live_only`, only if on a live post), or NotFound."""
-        record = session.execute(select(self.model).where(self.slug == slug)).scalar_one_or_none()
-        counts = self.post_counts(now, only=select(self.id).where(self.slug == slug))
-        count = session.execute(select(counts.c.post_count)).scalar() or 0
-        if record is None or (live_only and count == 0):
+
+        def build() -> Select[Any]:
+            return self._counted_rows()[0].where(self.slug == bindparam("slug", type_=String()))
+
+        statement = self._statement("by slug", build)
+        row = session.connection().execute(statement, {"slug": slug, "now": now}).first()
+        if row is None or (live_only and row.post_count == 0):
             raise NotFound(f"No {self.noun} with slug {slug!r}")
-        return Counted(record, count)
+        return Counted(row, row.post_count)
 
     def of_posts(
         self, session: Session, *, post_ids: list[int], now: datetime
-    ) -> dict[int, list[Counted[Record]]]:
+    ) -> dict[int, list[Counted[Any]]]:
         """Each post's records in their order, in one query for any number of posts."""
         if not post_ids:
             return {}
-        key, post_id = self.link_record_id, self.link_post_id
-        counts = self.post_counts(now, only=select(key).where(post_id.in_(post_ids)))
-        rows = session.execute(
-            select(post_id, self.model, func.coalesce(counts.c.post_count, 0))
-            .join(self.model, self.id == key)
-            .outerjoin(counts, counts.c.record_id == key)
-            .where(post_id.in_(post_ids))
-            .order_by(post_id, self.link_position)
-        ).all()
-        result: dict[int, list[Counted[Record]]] = {}
-        for owner, record, count in rows:
-            result.setdefault(owner, []).append(Counted(record, count))
+
+        def build() -> Select[Any]:
+            post_id = self.link_post_id
+            return (
+                self._counted_rows(post_id.label("of_post"))[0]
+                .join(self.link_post_id.table, self.link_record_id == self.id)
+                .where(post_id.in_(bindparam("post_ids", expanding=True)))
+                .order_by(post_id, self.link_position)
+            )
+
+        statement = self._statement("of posts", build)
+        rows = session.connection().execute(statement, {"post_ids": post_ids, "now": now})
+        result: dict[int, list[Counted[Any]]] = {}
+        for row in rows:
+            result.setdefault(row.of_post, []).append(Counted(row, row.post_count))
         return result
+
+    def _one(self, session: Session, where: Any, *, now: datetime) -> Counted[Record] | None:
+        scheduled, post_count = self.live_counts(now)
+        row = session.execute(
+            select(self.model, post_count)
+            .outerjoin(scheduled, scheduled.c.record_id == self.id)
+            .where(where)
+        ).first()
+        return None if row is None else Counted(row[0], row[1])
 
     # The editors' side (Admin API): the same records, by id, with writes.
 
     def get_by_id(self, session: Session, *, record_id: int, now: datetime) -> Counted[Record]:
         """The record with this id and its count of live posts, or NotFound."""
-        record = session.get(self.model, record_id)
-        if record is None:
+        found = self._one(session, self.id == record_id, now=now)
+        if found is None:
             raise NotFound(f"No {self.noun} with id {record_id}")
-        counts = self.post_counts(now, only=[record_id])
-        count = session.execute(select(counts.c.post_count)).scalar()
-        return Counted(record, count or 0)
+        return found
 
     def claim_slug(self, session: Session, *, wanted: str, record_id: int | None = None) -> str:
         """`wanted` made into a slug that no other record has; Unprocessable or Conflict if not."""

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
 from cms.authors.models import Author
-from cms.posts import addresses, revisions
+from cms.posts import addresses, queries, revisions
 from cms.posts import service as reading
 from cms.posts.models import BodyFormat, Post, PostAuthor, PostStatus, PostTag
 from cms.posts.permissions import sees_every_post
@@ -228,17 +228,18 @@ def list_posts(
         where.append(has_status(status, now))
     if not sees_every_post(viewer):
         where.append(_owned_by(viewer))
-    matching = full_text(session, q).apply
+    search = full_text(session.get_bind().dialect.name, q)
     posts = list(
         session.execute(
-            matching(select(Post).where(*where))
-            .order_by(*[reading.order_clause(key) for key in sort], col(Post.id).desc())
+            search.apply(select(Post).where(*where))
+            .order_by(*[queries.order_clause(key) for key in sort], col(Post.id).desc())
             .offset(pagination.offset)
-            .limit(pagination.limit)
+            .limit(pagination.limit),
+            search.params,
         ).scalars()
     )
-    count = matching(select(func.count()).select_from(Post).where(*where))
-    total = session.execute(count).scalar_one()
+    count = search.apply(select(func.count()).select_from(Post).where(*where))
+    total = session.execute(count, search.params).scalar_one()
     return load_page(session, posts=posts, total=total, now=now)
 
 

@@ -132,11 +132,23 @@ class PostRevision(SQLModel, table=True):
     )
 
 
+class PostTotals(SQLModel, table=True):
+    """One row: how many posts are published and not trashed, and how many of those are
+    featured (scheduled ones included), kept by the database's triggers (migration 0009)."""
+
+    __tablename__ = "post_totals"
+
+    id: int = Field(default=1, primary_key=True)
+    published: int = 0
+    featured: int = 0
+
+
 # The sum of the post's view counter shards (at most SHARDS rows, found by primary key),
 # loaded with every Post: a page of posts costs no extra statement, and sorting works.
-Post.view_count = column_property(  # type: ignore[assignment]
+VIEW_COUNT = (
     select(func.coalesce(func.sum(PostViewTotal.views), 0))
     .where(col(PostViewTotal.post_id) == col(Post.id))
     .correlate_except(PostViewTotal)
     .scalar_subquery()
 )
+Post.view_count = column_property(VIEW_COUNT)  # type: ignore[assignment]

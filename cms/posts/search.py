@@ -8,12 +8,14 @@ title weighs most, then the excerpt, then the text.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
+    bindparam,
     column,
     false,
     func,
@@ -22,7 +24,7 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from cms.posts.models import Post
 
@@ -32,43 +34,52 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Search:
-    """A search: what it does to a query of posts, and an order (best first) for it."""
+    """A search: what it does to a query of posts, an order (best first) for it, and the
+    values its statements bind. The statements depend only on the engine, never on the
+    words (those are bound), so they can be built once and kept (cms.posts.queries)."""
 
+    kind: str  # everything, nothing, or the engine's name
     apply: Callable[[Select[Any]], Select[Any]]
     best_first: ColumnElement[Any] | None  # None: no search, no order of its own
+    params: dict[str, str] = field(default_factory=dict)
 
 
-EVERYTHING = Search(lambda statement: statement, None)
+EVERYTHING = Search("everything", lambda statement: statement, None)
+NOTHING = Search("nothing", lambda statement: statement.where(false()), literal(0.0))
+_MATCH = bindparam("match", type_=String())
 
 
 def words_of(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_WORDS]
 
 
-def full_text(session: Session, text: str | None) -> Search:
-    """The search for `text`; EVERYTHING when there is none (no `q`, or an empty one)."""
+def full_text(dialect: str, text: str | None) -> Search:
+    """The search for `text` on `dialect`; EVERYTHING when there is none (no `q`, or an
+    empty one), NOTHING when it has no words (only punctuation)."""
     if not text:
         return EVERYTHING
     words = words_of(text)
-    if not words:  # only punctuation: nothing can match
-        return Search(lambda statement: statement.where(false()), literal(0.0))
-    if session.get_bind().dialect.name == "postgresql":
-        return _postgres(words)
-    return _sqlite(words)
+    if not words:
+        return NOTHING
+    if dialect == "postgresql":
+        return replace(_POSTGRES, params={"match": " ".join(words)})
+    # Each word a quoted FTS5 string: whatever it holds is a phrase, never an operator.
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    return replace(_SQLITE, params={"match": match})
 
 
-def _postgres(words: list[str]) -> Search:
+def _postgres() -> Search:
     vector: ColumnElement[Any] = literal_column("posts.search_vector")
-    query = func.plainto_tsquery(literal_column("'english'"), " ".join(words))
+    query = func.plainto_tsquery(literal_column("'english'"), _MATCH)
     # ts_rank with the weights A (title), B (excerpt), C (text) set by migration 0007.
     return Search(
-        lambda statement: statement.where(vector.op("@@")(query)), -func.ts_rank(vector, query)
+        "postgresql",
+        lambda statement: statement.where(vector.op("@@")(query)),
+        -func.ts_rank(vector, query),
     )
 
 
-def _sqlite(words: list[str]) -> Search:
-    # Each word a quoted FTS5 string: whatever it holds is a phrase, never an operator.
-    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+def _sqlite() -> Search:
     fts = table("posts_fts", column("rowid"))
     # One pass over the index gives the matches and their rank (bm25: smaller is better;
     # the weights are for title, excerpt and text), joined to the posts.
@@ -77,10 +88,20 @@ def _sqlite(words: list[str]) -> Search:
             fts.c.rowid.label("post_id"),
             func.bm25(literal_column("posts_fts"), 10.0, 4.0, 1.0).label("rank"),
         )
-        .where(literal_column("posts_fts").op("MATCH")(match))
+        .where(literal_column("posts_fts").op("MATCH")(_MATCH))
         .subquery("matches")
     )
     return Search(
+        "sqlite",
         lambda statement: statement.join(ranked, ranked.c.post_id == col(Post.id)),
         ranked.c.rank,
     )
+
+
+_POSTGRES, _SQLITE = _postgres(), _sqlite()
+_KINDS = {search.kind: search for search in (EVERYTHING, NOTHING, _POSTGRES, _SQLITE)}
+
+
+def of_kind(kind: str) -> Search:
+    """The search whose statements any search of `kind` shares (its words are bound)."""
+    return _KINDS[kind]

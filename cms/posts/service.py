@@ -4,20 +4,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
 from cms.authors import service as authors_service
-from cms.authors.models import Author
+from cms.posts import queries
 from cms.posts.associations import Counted
-from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
+from cms.posts.models import Post, PostTotals
 from cms.posts.related import related_posts
-from cms.posts.search import full_text
-from cms.posts.visibility import is_live
+from cms.posts.search import EVERYTHING, full_text
+from cms.posts.visibility import NOW, is_scheduled
 from cms.problems import NotFound
 from cms.tags import service as tags_service
-from cms.tags.models import Tag
 
 SORTABLE = frozenset(
     {
@@ -39,13 +38,16 @@ class PostFilters:
 
 @dataclass
 class PostBundle:
-    """Posts with everything their representation needs, loaded in a fixed number of queries."""
+    """Posts with everything their representation needs, loaded in a fixed number of queries.
 
-    posts: list[Post]
+    A post is a Post (editors), or a row of queries.columns() (readers): both are read by
+    attribute, and a row costs a fraction of what an ORM object does to load."""
+
+    posts: list[Any]
     total: int = 0
-    authors: dict[int, list[Counted[Author]]] = field(default_factory=dict)
-    tags: dict[int, list[Counted[Tag]]] = field(default_factory=dict)
-    related: dict[int, list[Post]] = field(default_factory=dict)
+    authors: dict[int, list[Counted[Any]]] = field(default_factory=dict)
+    tags: dict[int, list[Counted[Any]]] = field(default_factory=dict)
+    related: dict[int, list[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,38 +68,79 @@ def list_live_posts(
 ) -> PostBundle:
     """A page of live posts matching `filters`, with what `fields` needs: in `sort` order,
     else best matches first when searching, else newest first."""
-    search = full_text(session, filters.q)
-    where = [is_live(now), *filter_clauses(filters)]
-    order: list[ColumnElement[Any]] = []
-    if sort is None:
-        sort = [SortKey("published_at", descending=True)]
-        order = [search.best_first] if search.best_first is not None else []
-    order += [order_clause(key) for key in sort]
-    tiebreak = col(Post.id).desc() if sort[-1].descending else col(Post.id).asc()
-    page = search.apply(select(Post).where(*where))
-    posts = list(
-        session.execute(
-            page.order_by(*order, tiebreak).offset(pagination.offset).limit(pagination.limit)
-        ).scalars()
+    search = full_text(session.get_bind().dialect.name, filters.q)
+    shape = queries.PageShape(
+        tag=filters.tag is not None,
+        author=filters.author is not None,
+        featured=filters.featured is not None,
+        search_kind=search.kind,
+        sort=None if sort is None else tuple(sort),
+        texts=frozenset(queries.TEXTS) & fields,
     )
-    count = search.apply(select(func.count()).select_from(Post).where(*where))
-    total = session.execute(count).scalar_one()
+    params = {
+        "now": now,
+        "tag": filters.tag,
+        "author": filters.author,
+        "featured": filters.featured,
+        "offset": pagination.offset,
+        "limit": pagination.limit,
+        **search.params,
+    }
+    reader = session.connection()
+    posts = list(reader.execute(queries.page_of_posts(shape), params).all())
+    if search is EVERYTHING:
+        total = count_live_posts(session, now=now, filters=filters)
+    else:
+        total = reader.execute(queries.count_of_posts(shape), params).scalar_one()
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
+
+
+def count_live_posts(session: Session, *, now: datetime, filters: PostFilters) -> int:
+    """How many live posts match `filters` (not `q`): from the stored counts (migration
+    0009) for one filter or none, less what is scheduled; by counting for combinations."""
+    named = [value is not None for value in (filters.tag, filters.author, filters.featured)]
+    if sum(named) > 1:
+        shape = queries.PageShape(tag=named[0], author=named[1], featured=named[2])
+        params: dict[str, Any] = {"now": now, "tag": filters.tag, "author": filters.author}
+        params["featured"] = filters.featured
+        counted = session.connection().execute(queries.count_of_posts(shape), params)
+        return int(counted.scalar_one())
+    if filters.tag is not None or filters.author is not None:
+        association = tags_service.TAGS if filters.tag is not None else authors_service.AUTHORS
+        slug = filters.tag if filters.tag is not None else filters.author
+        try:
+            return association.get_by_slug(session, slug=slug or "", now=now).post_count
+        except NotFound:
+            return 0
+    return int(
+        session.connection().execute(_LIVE_TOTALS[filters.featured], {"now": now}).scalar_one()
+    )
+
+
+def _live_totals(featured: bool | None) -> Select[Any]:
+    """Live posts in all (or (un)featured ones): the stored totals less what is scheduled."""
+    scheduled = select(func.count()).select_from(Post).where(is_scheduled(NOW))
+    stored: Any = col(PostTotals.published)
+    if featured is not None:
+        scheduled = scheduled.where(col(Post.featured).is_(featured))
+        stored = col(PostTotals.featured) if featured else stored - col(PostTotals.featured)
+    return select(stored - scheduled.scalar_subquery())
+
+
+_LIVE_TOTALS = {featured: _live_totals(featured) for featured in (None, True, False)}
 
 
 def resolve_live_post(
     session: Session, *, slug: str, now: datetime, fields: frozenset[str]
 ) -> PostBundle | Moved:
     """The live post with this slug, or where a former slug moved to; NotFound otherwise."""
-    post = session.execute(select(Post).where(col(Post.slug) == slug, is_live(now))).scalar()
+    reader = session.connection()
+    texts = frozenset(queries.TEXTS) & fields
+    post = reader.execute(queries.live_post(texts), {"slug": slug, "now": now}).first()
     if post is None:
-        current = session.execute(
-            select(col(Post.slug))
-            .join(PostSlugRedirect, col(PostSlugRedirect.post_id) == col(Post.id))
-            .where(col(PostSlugRedirect.slug) == slug, is_live(now))
-        ).scalar()
+        current = reader.execute(queries.MOVED_TO, {"slug": slug, "now": now}).scalar()
         if current is not None:
             return Moved(current)
         raise NotFound(f"No published post with slug {slug!r}")
@@ -106,11 +149,10 @@ def resolve_live_post(
     return bundle
 
 
-def related_to_live_post(session: Session, *, slug: str, now: datetime, limit: int) -> list[Post]:
+def related_to_live_post(session: Session, *, slug: str, now: datetime, limit: int) -> list[Any]:
     """Posts related to the live post with this slug (NotFound for drafts and unknown slugs)."""
-    post_id = session.execute(
-        select(col(Post.id)).where(col(Post.slug) == slug, is_live(now))
-    ).scalar()
+    params = {"slug": slug, "now": now}
+    post_id = session.connection().execute(queries.LIVE_POST_ID, params).scalar()
     if post_id is None:
         raise NotFound(f"No published post with slug {slug!r}")
     return related_posts(session, post_ids=[post_id], limit=limit, now=now).get(post_id, [])
@@ -135,33 +177,3 @@ def load_relations(
         bundle.tags = tags_service.tags_of_posts(session, post_ids=ids, now=now)
     if "related" in fields:
         bundle.related = related_posts(session, post_ids=ids, limit=related_limit, now=now)
-
-
-def filter_clauses(filters: PostFilters) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if filters.tag is not None:
-        clauses.append(
-            exists()
-            .where(col(PostTag.post_id) == col(Post.id))
-            .where(
-                col(PostTag.tag_id)
-                == select(col(Tag.id)).where(col(Tag.slug) == filters.tag).scalar_subquery()
-            )
-        )
-    if filters.author is not None:
-        author_id = (
-            select(col(Author.id)).where(col(Author.slug) == filters.author).scalar_subquery()
-        )
-        clauses.append(
-            exists().where(
-                col(PostAuthor.post_id) == col(Post.id), col(PostAuthor.author_id) == author_id
-            )
-        )
-    if filters.featured is not None:
-        clauses.append(col(Post.featured).is_(filters.featured))
-    return clauses
-
-
-def order_clause(key: SortKey) -> ColumnElement[object]:
-    column = col(getattr(Post, key.field))
-    return column.desc() if key.descending else column.asc()

@@ -2,12 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, bindparam
 from sqlmodel import col
 
+from cms.db import UTCDateTime
 from cms.posts.models import Post, PostStatus
 
 SCHEDULED = "scheduled"
+# A time, or a parameter to bind one to (the readers' statements are built once: queries.py).
+Moment = datetime | ColumnElement[datetime]
+NOW = bindparam("now", type_=UTCDateTime())
 
 
 def last_change(updated_at: datetime, published_at: datetime | None) -> datetime:
@@ -15,13 +19,23 @@ def last_change(updated_at: datetime, published_at: datetime | None) -> datetime
     return max(updated_at, published_at or updated_at)
 
 
-def is_live(now: datetime) -> ColumnElement[bool]:
+def is_live(now: Moment) -> ColumnElement[bool]:
     # A published post with a future published_at is "scheduled": it becomes
     # visible by itself once `now` passes that time, with no job to run.
     return and_(
         col(Post.status) == PostStatus.PUBLISHED,
         col(Post.published_at) <= now,
         col(Post.deleted_at).is_(None),  # trashed posts are gone for readers at once
+    )
+
+
+def is_scheduled(now: Moment) -> ColumnElement[bool]:
+    """Published, and to go live later: what stored counts of published posts (migration
+    0009) hold that readers must not see yet."""
+    return and_(
+        col(Post.status) == PostStatus.PUBLISHED,
+        col(Post.published_at) > now,
+        col(Post.deleted_at).is_(None),
     )
 
 

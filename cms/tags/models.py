@@ -14,5 +14,8 @@ class Tag(SQLModel, table=True):
     slug: str = Field(max_length=191, unique=True)
     name: str = Field(max_length=191)
     description: str | None = Field(default=None, sa_type=Text)
+    # Posts published and not trashed, scheduled ones included: kept by the database's
+    # triggers (migration 0009). Readers' post_count leaves out those still to come.
+    published_posts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -17,6 +17,7 @@ TAGS = Association(
     link_post_id=col(PostTag.post_id),
     link_record_id=col(PostTag.tag_id),
     link_position=col(PostTag.position),
+    published_posts=col(Tag.published_posts),
 )
 
 list_tags = TAGS.list_page
