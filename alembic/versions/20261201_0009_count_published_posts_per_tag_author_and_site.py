@@ -181,5 +181,4 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION {table}_count_change() CASCADE")
     op.drop_table("post_totals")
     for records, _link, _key in LINKS:
-        with op.batch_alter_table(records) as batch:
-            batch.drop_column("published_posts")
+        op.drop_column(records, "published_posts")

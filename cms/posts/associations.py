@@ -90,10 +90,11 @@ class Association(Generic[Record]):
         less the record's scheduled posts still to come, which are few and found by the
         posts' index. (the subquery to outer-join on `record_id`, the count)"""
         key = self.link_record_id
+        # Driven from the scheduled posts (IN, not a join): a join lets SQLite's planner walk
+        # every link instead, 300 ms at 100,000 posts.
         scheduled = (
             select(key.label("record_id"), func.count().label("scheduled"))
-            .join(Post, col(Post.id) == self.link_post_id)
-            .where(is_scheduled(now))
+            .where(self.link_post_id.in_(select(col(Post.id)).where(is_scheduled(now))))
             .group_by(key)
             .subquery()
         )

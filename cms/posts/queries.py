@@ -46,26 +46,27 @@ def columns(fields: frozenset[str]) -> tuple[Any, ...]:
     return CARD + tuple(column for name, column in TEXTS.items() if name in fields)
 
 
-def _where(shape: PageShape) -> list[ColumnElement[bool]]:
+NEWEST_FIRST = (SortKey("published_at", descending=True),)
+
+
+def _record_id(model: Any, parameter: str) -> Any:
+    slug = bindparam(parameter, type_=String())
+    return select(model.id).where(model.slug == slug).scalar_subquery()
+
+
+def _where(shape: PageShape, *, walked: Any = None) -> list[ColumnElement[bool]]:
+    """The filters of `shape`; the one on the `walked` link table (the tag's or the author's
+    newest-first index, migration 0010) is a join condition instead, set by the caller."""
     where = [is_live(NOW)]
-    if shape.tag:
-        tag_id = select(col(Tag.id)).where(col(Tag.slug) == bindparam("tag", type_=String()))
-        where.append(
-            exists().where(
-                col(PostTag.post_id) == col(Post.id),
-                col(PostTag.tag_id) == tag_id.scalar_subquery(),
+    filters: list[tuple[bool, Any, Any, Any, str]] = [
+        (shape.tag, PostTag, col(PostTag.tag_id), Tag, "tag"),
+        (shape.author, PostAuthor, col(PostAuthor.author_id), Author, "author"),
+    ]
+    for wanted, link, key, model, parameter in filters:
+        if wanted and link is not walked:
+            where.append(
+                exists().where(link.post_id == col(Post.id), key == _record_id(model, parameter))
             )
-        )
-    if shape.author:
-        author_id = select(col(Author.id)).where(
-            col(Author.slug) == bindparam("author", type_=String())
-        )
-        where.append(
-            exists().where(
-                col(PostAuthor.post_id) == col(Post.id),
-                col(PostAuthor.author_id) == author_id.scalar_subquery(),
-            )
-        )
     if shape.featured:
         where.append(col(Post.featured) == bindparam("featured", type_=Boolean()))
     return where
@@ -75,7 +76,10 @@ def _where(shape: PageShape) -> list[ColumnElement[bool]]:
 def page_of_posts(shape: PageShape) -> Select[Any]:
     """Live posts of `shape`, with `limit` and `offset` bound."""
     searching = search.of_kind(shape.search_kind)
-    sort = list(shape.sort or [SortKey("published_at", descending=True)])
+    newest = searching is search.EVERYTHING and shape.sort in (None, NEWEST_FIRST)
+    if newest and (shape.tag or shape.author):
+        return _newest_of_record(shape)
+    sort = list(shape.sort or NEWEST_FIRST)
     order: list[ColumnElement[Any]] = []
     if shape.sort is None and searching.best_first is not None:
         order.append(searching.best_first)
@@ -85,6 +89,26 @@ def page_of_posts(shape: PageShape) -> Select[Any]:
     return (
         searching.apply(statement)
         .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+def _newest_of_record(shape: PageShape) -> Select[Any]:
+    """A tag's (or an author's) newest posts, read in order off the link table's index:
+    a page costs its own rows, however many posts the tag has."""
+    link, key, model, parameter = (
+        (PostTag, col(PostTag.tag_id), Tag, "tag")
+        if shape.tag
+        else (PostAuthor, col(PostAuthor.author_id), Author, "author")
+    )
+    published = col(link.published_at)
+    return (
+        select(*columns(shape.texts))
+        .select_from(link)
+        .join(Post, col(Post.id) == link.post_id)
+        .where(key == _record_id(model, parameter), published <= NOW, *_where(shape, walked=link))
+        .order_by(published.desc(), col(link.post_id).desc())
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )

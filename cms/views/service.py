@@ -16,16 +16,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
 from cms.cache import version as content_version
 from cms.config import Settings
-from cms.db import upsert
+from cms.db import UTCDateTime
 from cms.posts.models import Post
-from cms.posts.visibility import is_live
+from cms.posts.visibility import NOW, is_live
 from cms.problems import NotFound
 from cms.timestamps import Clock
 from cms.views.models import SHARDS, PostViewDay, PostViewer, PostViewTotal
@@ -98,15 +101,21 @@ def count_views(
 ) -> list[int | None]:
     """Count each view of a live post whose visitor was not counted within `window`; answer
     each post's view count afterwards, or None where the slug is not a live post. A fixed
-    number of statements, however many views."""
-    slugs = {view.slug for view in views}
-    post_ids = dict(
-        session.execute(
-            select(col(Post.slug), col(Post.id)).where(col(Post.slug).in_(slugs), is_live(now))
-        ).all()
-    )
-    visits = {(post_ids[v.slug], v.visitor) for v in views if v.slug in post_ids}
-    counted = Counter(post_id for post_id, _ in _first_in_window(session, visits, now, window))
+    number of statements, however many views, each built once (_Statements)."""
+    writer = session.connection()
+    built = _statements(writer.dialect.name)
+    slugs = sorted({view.slug for view in views})
+    post_ids: dict[str, int] = dict(writer.execute(_LIVE_IDS, {"slugs": slugs, "now": now}).all())
+    visits = sorted({(post_ids[v.slug], v.visitor) for v in views if v.slug in post_ids})
+    counted: Counter[int] = Counter()
+    if visits:
+        since = now - window
+        rows = [
+            {"post_id": post, "visitor": who, "counted_at": now, "window_start": since}
+            for post, who in visits
+        ]
+        fresh = writer.execute(built.first_in_window, rows)
+        counted.update(post_id for post_id, _ in fresh)
     add_views(session, views_by_post=counted, day=now.date())
     totals = view_counts(session, post_ids=list(post_ids.values()))
     return [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
@@ -116,28 +125,20 @@ def add_views(session: Session, *, views_by_post: dict[int, int], day: date) -> 
     """Add views to each post's total and to its count for `day` (UTC)."""
     if not views_by_post:
         return
+    writer = session.connection()
+    built = _statements(writer.dialect.name)
     rows = [
-        {"post_id": post_id, "shard": random.randrange(SHARDS), "views": views}
+        {"post_id": post_id, "shard": random.randrange(SHARDS), "views": views, "day": day}
         for post_id, views in sorted(views_by_post.items())
     ]  # in one order everywhere: two batches never lock each other's rows crosswise
-    for model, keys in ((PostViewTotal, {}), (PostViewDay, {"day": day})):
-        statement = upsert(session, model).values([row | keys for row in rows])
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["post_id", *keys, "shard"],
-                set_={"views": model.views + statement.excluded.views},
-            )
-        )
+    writer.execute(built.add_to_total, rows)
+    writer.execute(built.add_to_day, rows)
 
 
 def view_counts(session: Session, *, post_ids: list[int]) -> dict[int, int]:
     if not post_ids:
         return {}
-    rows = session.execute(
-        select(col(PostViewTotal.post_id), func.sum(PostViewTotal.views))
-        .where(col(PostViewTotal.post_id).in_(post_ids))
-        .group_by(col(PostViewTotal.post_id))
-    )
+    rows = session.connection().execute(_TOTALS, {"post_ids": post_ids})
     return {post_id: int(views) for post_id, views in rows}
 
 
@@ -155,26 +156,55 @@ def purge_viewers(session: Session, *, before: datetime) -> None:
     session.execute(delete(PostViewer).where(col(PostViewer.counted_at) < before))
 
 
-def _first_in_window(
-    session: Session, visits: set[tuple[int, str]], now: datetime, window: timedelta
-) -> list[tuple[int, str]]:
-    """The (post, visitor) pairs that count: new ones, and ones last counted before the window.
+_LIVE_IDS: Any = select(col(Post.slug), col(Post.id)).where(
+    col(Post.slug).in_(bindparam("slugs", expanding=True)), is_live(NOW)
+)
+_TOTALS = (
+    select(col(PostViewTotal.post_id), func.sum(PostViewTotal.views))
+    .where(col(PostViewTotal.post_id).in_(bindparam("post_ids", expanding=True)))
+    .group_by(col(PostViewTotal.post_id))
+)
 
-    One atomic statement decides: a new pair is inserted, an old one brought up to now, and
-    any other leaves nothing in RETURNING. Two processes counting the same pair at once
-    queue on its row, and only one counts."""
-    if not visits:
-        return []
-    statement = upsert(session, PostViewer).values(
-        [
-            {"post_id": post, "visitor": visitor, "counted_at": now}
-            for post, visitor in sorted(visits)
-        ]
+
+@dataclass(frozen=True)
+class _Statements:
+    """A batch's writes, built once per engine and run with a list of rows each: building
+    a statement for every batch cost more than writing it (bench/views.py)."""
+
+    first_in_window: Any
+    add_to_total: Any
+    add_to_day: Any
+
+
+@lru_cache(maxsize=2)
+def _statements(dialect: str) -> _Statements:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # The (post, visitor) pairs that count: new ones, and ones last counted before the
+    # window. One atomic statement decides: a new pair is inserted, an old one brought up
+    # to now, and any other leaves nothing in RETURNING. Two processes counting the same
+    # pair at once queue on its row, and only one counts.
+    viewer = insert(PostViewer).values(
+        post_id=bindparam("post_id"),
+        visitor=bindparam("visitor"),
+        counted_at=bindparam("counted_at", type_=UTCDateTime()),
     )
-    statement = statement.on_conflict_do_update(
+    first_in_window = viewer.on_conflict_do_update(
         index_elements=["post_id", "visitor"],
-        set_={"counted_at": statement.excluded.counted_at},
-        where=col(PostViewer.counted_at) <= now - window,
-    )
-    returning = statement.returning(col(PostViewer.post_id), col(PostViewer.visitor))
-    return [(post_id, visitor) for post_id, visitor in session.execute(returning)]
+        set_={"counted_at": viewer.excluded.counted_at},
+        where=col(PostViewer.counted_at) <= bindparam("window_start", type_=UTCDateTime()),
+    ).returning(col(PostViewer.post_id), col(PostViewer.visitor))
+    adds = []
+    for model, keys in ((PostViewTotal, {}), (PostViewDay, {"day": bindparam("day")})):
+        statement = insert(model).values(
+            post_id=bindparam("post_id"),
+            shard=bindparam("shard"),
+            views=bindparam("views"),
+            **keys,
+        )
+        adds.append(
+            statement.on_conflict_do_update(
+                index_elements=["post_id", *keys, "shard"],
+                set_={"views": model.views + statement.excluded.views},
+            )
+        )
+    return _Statements(first_in_window, *adds)

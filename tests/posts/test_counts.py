@@ -136,3 +136,36 @@ def _tag_id(session: Session, slug: str) -> int:
     return int(
         session.execute(text("SELECT id FROM tags WHERE slug = :s"), {"s": slug}).scalar_one()
     )
+
+
+def test_links_carry_their_posts_publication_time(client, session: Session, clock) -> None:
+    """Migration 0010: each tag and byline link has its post's published_at, kept in step."""
+    headers = bearer(session, make_user(session, role=Role.EDITOR, with_author=False))
+    writer = make_author(session, name="Jo")
+    created = client.post(
+        POSTS,
+        json={"title": "Dated", "body": "Words.", "author_ids": [writer.id], "tags": ["A", "B"]},
+        headers=headers,
+    ).json()["data"]
+
+    def link_dates() -> set[object]:
+        rows = session.execute(
+            text(
+                "SELECT published_at FROM post_tags WHERE post_id = :id UNION ALL"
+                " SELECT published_at FROM post_authors WHERE post_id = :id"
+            ),
+            {"id": created["id"]},
+        ).scalars()
+        return {str(value)[:19].replace("T", " ") if value else None for value in rows}
+
+    assert link_dates() == {None}  # a draft has no publication time yet
+    published = client.post(f"{POSTS}/{created['id']}/publish", headers=headers).json()["data"]
+    assert link_dates() == {published["published_at"][:19].replace("T", " ")}
+    etag = client.get(f"{POSTS}/{created['id']}", headers=headers).headers["etag"]
+    moved = client.patch(
+        f"{POSTS}/{created['id']}",
+        json={"published_at": "2020-05-06T07:08:09Z", "tags": ["A", "C"]},
+        headers={**headers, "If-Match": etag},
+    )
+    assert moved.status_code == 200
+    assert link_dates() == {"2020-05-06 07:08:09"}

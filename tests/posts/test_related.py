@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from cms.posts import related
 from tests.factories import make_author, make_post
 
 
@@ -113,3 +114,29 @@ def test_related_limit_is_checked(client, session: Session) -> None:
         response = client.get(f"/api/v1/posts/source/related?limit={bad}")
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "limit"
+
+
+def test_a_big_site_ranks_among_each_tags_newest_posts(
+    client, session: Session, monkeypatch
+) -> None:
+    """cms.posts.related: candidates are the WINDOW newest posts of each tag and author, and a
+    tag's share counts for the posts in its window."""
+    monkeypatch.setattr(related, "WINDOW", 2)
+    jo, sam = make_author(session, name="Jo"), make_author(session, name="Sam")
+    make_post(session, title="Source", authors=[jo], tags=["Big", "Small"], published_at=day(20))
+    make_post(session, title="Big and small, old", authors=[sam], tags=["Big", "Small"],
+              published_at=day(1))  # fmt: skip
+    for n in (10, 11, 12):
+        make_post(session, title=f"Big {n}", authors=[sam], tags=["Big"], published_at=day(n))
+    make_post(session, title="By Jo, old", authors=[jo], published_at=day(2))
+    make_post(session, title="By Jo, new", authors=[jo], published_at=day(15))
+
+    response = client.get("/api/v1/posts/source/related?limit=5")
+
+    assert [post["title"] for post in response.json()["data"]] == [
+        "Big and small, old",  # in Small's window (Small has 2 posts): shares Small
+        "Big 12",  # Big's two newest besides the source
+        "Big 11",
+        "By Jo, new",  # Jo's window: the source and the newest
+        "By Jo, old",  # Jo has 3 posts: the window of 2 others holds both
+    ]
