@@ -57,7 +57,7 @@ def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = CmsApp(
         title="cms",
         version="1.0.0",
         description=DESCRIPTION,
@@ -94,14 +94,23 @@ def create_app(
     install_openapi(app)
 
     app.add_middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size)
-    # Outside delivery, so that it keeps each encoding's bytes and ETag as they were sent.
-    app.add_middleware(CacheMiddleware, cache=lambda: app.state.response_cache)
     app.add_middleware(
         SplitCORS,
         public_origins=settings.cors_origins,
         admin_origins=settings.admin_cors_origins,
     )
     return app
+
+
+class CmsApp(FastAPI):
+    """FastAPI with the response cache in front of all of it: a hit is answered before
+    error handling, CORS and routing (../shared/PERFORMANCE.md), and outside delivery, so
+    that it keeps each encoding's bytes and ETag as they were sent."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CacheMiddleware(
+            super().build_middleware_stack(), cache=lambda: self.state.response_cache
+        )
 
 
 def content_changed(app: FastAPI) -> None:

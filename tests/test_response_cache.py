@@ -93,7 +93,7 @@ def test_the_cache_drops_everything_when_the_version_moves_or_a_post_goes_live(
     cache = ResponseCache(
         engine=engine, clock=lambda: clock["now"], check_seconds=1, max_bytes=2**20
     )
-    key = ("/api/v1/posts", b"", "")
+    key = ("/api/v1/posts", b"", "", b"")
 
     def store() -> None:
         cache.check()  # as before any answer, when due
@@ -149,3 +149,16 @@ def test_a_write_through_one_process_reaches_readers_of_another(new_database) ->
                 break
             time.sleep(0.05)
         assert titles[-1] == "Changed"
+
+
+def test_a_hit_carries_the_cors_answer_of_its_own_origin(client, session: Session) -> None:
+    make_post(session, title="Shared")
+    browser = {"Origin": "https://front.example.com"}
+
+    for _ in range(2):
+        from_browser = client.get("/api/v1/posts/shared", headers=browser)
+        from_app = client.get("/api/v1/posts/shared")
+
+    assert from_browser.headers["x-cache"] == from_app.headers["x-cache"] == "HIT"
+    assert from_browser.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in from_app.headers

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -26,7 +27,7 @@ from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_
 from cms.cache import version
 from cms.timestamps import Clock
 
-Key = tuple[str, bytes, str]
+Key = tuple[str, bytes, str, bytes]  # path, query, encoding, origin
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class ResponseCache:
 
 
 class CacheMiddleware:
+    """Outermost (cms.app.CmsApp): a hit costs no error handling, CORS or routing. The key
+    holds the Origin, as CORS answers differ by it."""
+
     def __init__(self, app: ASGIApp, *, cache: Callable[[], ResponseCache | None]) -> None:
         self.app = app
         self.cache = cache
@@ -103,19 +107,20 @@ class CacheMiddleware:
         if cache is None or scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        request = Headers(scope=scope)
-        if scope["path"].startswith(ADMIN_PREFIX) or "authorization" in request:
+        request = dict(scope["headers"])  # names come lower-cased from the server
+        if b"authorization" in request or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"], preferred_coding(request) or "")
+        coding = _coding(request.get(b"accept-encoding", b""))
+        key = (scope["path"], scope["query_string"], coding, request.get(b"origin", b""))
         if cache.check_due():
             # In a worker thread: the event loop must never wait for a database connection
             # (the requests holding them need the loop to give them back).
             await run_in_threadpool(cache.check)
-        if "no-cache" not in request.get("cache-control", ""):
+        if b"no-cache" not in request.get(b"cache-control", b""):
             stored = cache.get(key)
             if stored is not None:
-                await _replay(stored, request, send)
+                await _replay(stored, scope, send)
                 return
         await self._fill(cache, key, scope, receive, send)
 
@@ -129,9 +134,7 @@ class CacheMiddleware:
         async def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-                headers = MutableHeaders(raw=list(message["headers"]))
-                headers["X-Cache"] = "MISS"
-                message = {**message, "headers": headers.raw}
+                message = {**message, "headers": [*message["headers"], (b"x-cache", b"MISS")]}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and _storable(start):
@@ -142,18 +145,26 @@ class CacheMiddleware:
         await self.app(scope, receive, keep)
 
 
+@lru_cache(maxsize=64)
+def _coding(accept_encoding: bytes) -> str:
+    """The encoding a cached answer is kept in for this Accept-Encoding (few distinct ones)."""
+    return preferred_coding(Headers(raw=[(b"accept-encoding", accept_encoding)])) or ""
+
+
 def _storable(start: Message) -> bool:
     headers = Headers(raw=start.get("headers", []))
     return start.get("status") == 200 and "public" in headers.get("cache-control", "")
 
 
-async def _replay(stored: Stored, request: Headers, send: Send) -> None:
-    headers = MutableHeaders(raw=list(stored.start["headers"]))
-    headers["Age"] = str(int(time.monotonic() - stored.stored_at))
-    headers["X-Cache"] = "HIT"
-    etag = headers.get("etag", "").strip('"').split("-")[0]
-    if not_modified(request, headers, etag):
-        await send_not_modified(headers, send)
-        return
-    await send({**stored.start, "headers": headers.raw})
+async def _replay(stored: Stored, scope: Scope, send: Send) -> None:
+    age = str(int(time.monotonic() - stored.stored_at)).encode()
+    headers = [*stored.start["headers"], (b"age", age), (b"x-cache", b"HIT")]
+    request = Headers(scope=scope)
+    if "if-none-match" in request or "if-modified-since" in request:
+        kept = MutableHeaders(raw=headers)
+        etag = kept.get("etag", "").strip('"').split("-")[0]
+        if not_modified(request, kept, etag):
+            await send_not_modified(kept, send)
+            return
+    await send({**stored.start, "headers": headers})
     await send({"type": "http.response.body", "body": stored.body})
