@@ -69,6 +69,10 @@ class Edit(Generic[Record]):
     changed: list[str]
 
 
+# A post's authors and tags show neither their own times nor the stored count.
+_NOT_EMBEDDED = frozenset({"created_at", "updated_at", "published_posts"})
+
+
 @dataclass(frozen=True)
 class Association(Generic[Record]):
     """A record table (authors, tags) and the ordered link table joining it to posts."""
@@ -106,11 +110,19 @@ class Association(Generic[Record]):
             self._built[shape] = build()
         return self._built[shape]
 
-    def _counted_rows(self, *extra: Any) -> tuple[Select[Any], ColumnElement[int]]:
-        """The records (as rows, read like the model) with their post_count, at NOW."""
+    def _counted_rows(
+        self, *extra: Any, shown_only: bool = False
+    ) -> tuple[Select[Any], ColumnElement[int]]:
+        """The records (as rows, read like the model) with their post_count, at NOW; with
+        `shown_only`, only what a post's embedded author or tag shows."""
         scheduled, post_count = self.live_counts(NOW)
+        columns = [
+            column
+            for column in self.model.__table__.c  # type: ignore[attr-defined]
+            if not (shown_only and column.name in _NOT_EMBEDDED)
+        ]
         statement = (
-            select(*extra, *self.model.__table__.c, post_count.label("post_count"))  # type: ignore[attr-defined]
+            select(*extra, *columns, post_count.label("post_count"))
             .select_from(self.model)
             .outerjoin(scheduled, scheduled.c.record_id == self.id)
         )
@@ -169,14 +181,14 @@ class Association(Generic[Record]):
         def build() -> Select[Any]:
             post_id = self.link_post_id
             return (
-                self._counted_rows(post_id.label("of_post"))[0]
+                self._counted_rows(post_id.label("of_post"), shown_only=True)[0]
                 .join(self.link_post_id.table, self.link_record_id == self.id)
                 .where(post_id.in_(bindparam("post_ids", expanding=True)))
                 .order_by(post_id, self.link_position)
             )
 
         statement = self._statement("of posts", build)
-        rows = session.connection().execute(statement, {"post_ids": post_ids, "now": now})
+        rows = session.connection().execute(statement, {"post_ids": post_ids, "now": now}).all()
         result: dict[int, list[Counted[Any]]] = {}
         for row in rows:
             result.setdefault(row.of_post, []).append(Counted(row, row.post_count))

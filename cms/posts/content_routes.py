@@ -10,18 +10,17 @@ from cms.api.envelopes import One, Page, page_envelope
 from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import content_response, public_cache_control
 from cms.api.types import SlugPath
-from cms.api.urls import Urls, UrlsDep
+from cms.api.urls import UrlsDep
 from cms.db import ReadSessionDep
 from cms.posts import service
-from cms.posts.models import Post
 from cms.posts.schemas import (
     LIST_DEFAULT_FIELDS,
     POST_FIELDS,
     SINGLE_DEFAULT_FIELDS,
     PostOut,
     RelatedPostOut,
+    Shown,
     post_out,
-    related_card,
 )
 from cms.posts.visibility import last_change
 from cms.problems import problem_responses
@@ -57,7 +56,8 @@ async def list_posts(
         sort=None if sort is None else parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
         fields=chosen,
     )
-    items = [_present(post, bundle, chosen, urls) for post in bundle.posts]
+    shown = Shown(urls)
+    items = [_present(post, bundle, chosen, shown) for post in bundle.posts]
     self_url = urls.api(
         "/posts",
         page=pagination.page,
@@ -99,7 +99,7 @@ async def get_post(
             headers={"Cache-Control": public_cache_control(settings)},
         )
     post = found.posts[0]
-    data = _present(post, found, chosen, urls)
+    data = _present(post, found, chosen, Shown(urls))
     changed = last_change(post.updated_at, post.published_at)
     return content_response({"data": data}, settings=settings, last_modified=changed)
 
@@ -119,19 +119,19 @@ async def list_related_posts(
 ) -> Response:
     """Posts related to this one: shared tags (rarer ones weigh more), then the same author."""
     related = service.related_to_live_post(session, slug=slug, now=now, limit=limit)
-    data = [related_card(post, urls) for post in related]
+    data = Shown(urls).cards(related)
     return content_response({"data": data}, settings=settings)
 
 
 def _present(
-    post: Post, bundle: service.PostBundle, fields: frozenset[str], urls: Urls
+    post: Any, bundle: service.PostBundle, fields: frozenset[str], shown: Shown
 ) -> dict[str, Any]:
     key = post.id or 0
     return post_out(
         post,
         fields=fields,
-        urls=urls,
-        authors=bundle.authors.get(key, []),
-        tags=bundle.tags.get(key, []),
-        related=bundle.related.get(key, []),
+        urls=shown.urls,
+        authors=shown.authors(bundle.authors.get(key, [])),
+        tags=shown.tags(bundle.tags.get(key, [])),
+        related=shown.cards(bundle.related.get(key, [])),
     )

@@ -1,5 +1,6 @@
 """Posts as the API shows them (API.md, "A post"), and as editors write them."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -191,20 +192,62 @@ def post_out(
     *,
     fields: frozenset[str],
     urls: Urls,
-    authors: list[Counted[Author]],
-    tags: list[Counted[Tag]],
-    related: list[Post],
+    authors: list[dict[str, Any]],
+    tags: list[dict[str, Any]],
+    related: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The post with exactly `fields`, its relations already loaded in bulk."""
+    """The post with exactly `fields`; its authors, tags and related cards already shown
+    (once per page for a record on many of its posts: see Shown)."""
     out: dict[str, Any] = {}
-    for name in PostOut.model_fields:  # the documented order
+    for name in POST_ORDER:  # the documented order
         if name not in fields:
             continue
-        if name in _COMPUTED:
-            out[name] = _COMPUTED[name](post, urls, authors, tags, related)
+        if name == "authors":
+            out[name] = authors
+        elif name == "primary_author":
+            out[name] = authors[0] if authors else None
+        elif name == "tags":
+            out[name] = tags
+        elif name == "primary_tag":
+            out[name] = tags[0] if tags else None
+        elif name == "related":
+            out[name] = related
+        elif name == "url":
+            out[name] = _post_url(post, urls)
+        elif name == "links":
+            out[name] = _post_links(post, urls)
         else:
             out[name] = getattr(post, name)
     return out
+
+
+POST_ORDER = tuple(PostOut.model_fields)
+
+
+class Shown:
+    """Authors, tags and cards as the API shows them, each made once per answer: on a page,
+    the same popular tag is on most posts."""
+
+    def __init__(self, urls: Urls) -> None:
+        self.urls = urls
+        self._made: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def authors(self, records: list[Counted[Any]]) -> list[dict[str, Any]]:
+        return [self._once("author", record.item.id, author_out, record) for record in records]
+
+    def tags(self, records: list[Counted[Any]]) -> list[dict[str, Any]]:
+        return [self._once("tag", record.item.id, tag_out, record) for record in records]
+
+    def cards(self, posts: list[Any]) -> list[dict[str, Any]]:
+        return [self._once("card", post.id, related_card, post) for post in posts]
+
+    def _once(
+        self, kind: str, ident: int, show: Callable[[Any, Urls], dict[str, Any]], item: Any
+    ) -> dict[str, Any]:
+        found = self._made.get((kind, ident))
+        if found is None:
+            found = self._made[(kind, ident)] = show(item, self.urls)
+        return found
 
 
 def _post_url(post: Post, urls: Urls) -> str:
@@ -212,24 +255,13 @@ def _post_url(post: Post, urls: Urls) -> str:
 
 
 def _post_links(post: Post, urls: Urls) -> dict[str, str]:
-    base = f"/posts/{post.slug}"
+    base = urls.api(f"/posts/{post.slug}")
     return {
-        "self": urls.api(base),
-        "comments": urls.api(f"{base}/comments"),
-        "related": urls.api(f"{base}/related"),
-        "views": urls.api(f"{base}/views"),
+        "self": base,
+        "comments": f"{base}/comments",
+        "related": f"{base}/related",
+        "views": f"{base}/views",
     }
-
-
-_COMPUTED: dict[str, Any] = {
-    "authors": lambda p, u, a, t, r: [author_out(x, u) for x in a],
-    "primary_author": lambda p, u, a, t, r: author_out(a[0], u) if a else None,
-    "tags": lambda p, u, a, t, r: [tag_out(x, u) for x in t],
-    "primary_tag": lambda p, u, a, t, r: tag_out(t[0], u) if t else None,
-    "related": lambda p, u, a, t, r: [related_card(x, u) for x in r],
-    "url": lambda p, u, a, t, r: _post_url(p, u),
-    "links": lambda p, u, a, t, r: _post_links(p, u),
-}
 
 
 def admin_post_out(
