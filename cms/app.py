@@ -1,5 +1,9 @@
 """create_app(): the routers, middleware and error handlers, wired together."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,6 +21,8 @@ from cms.auth.token_routes import router as tokens_admin_router
 from cms.authors.admin_routes import router as authors_admin_router
 from cms.authors.content_routes import router as authors_router
 from cms.cache import version
+from cms.cache.broadcast import Broadcast
+from cms.cache.broadcast import from_settings as broadcasting
 from cms.cache.responses import CacheMiddleware, ResponseCache
 from cms.comments.admin_routes import router as comments_admin_router
 from cms.comments.content_routes import router as comments_router
@@ -62,6 +68,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         dependencies=[Depends(check_parameters)],
+        lifespan=listening,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
@@ -76,6 +83,7 @@ def create_app(
         if settings.response_cache
         else None
     )
+    app.state.broadcast = broadcasting(settings)
     app.state.watch_writes = lambda session: version.watch(
         session, then=lambda: content_changed(app)
     )
@@ -114,10 +122,33 @@ class CmsApp(FastAPI):
 
 
 def content_changed(app: FastAPI) -> None:
-    """This process wrote: what it has stored may be stale now (others learn of it by the
-    content version, within CMS_CACHE_CHECK_SECONDS)."""
+    """This process wrote: what it has stored may be stale now. Others learn of it by the
+    content version, within CMS_CACHE_CHECK_SECONDS, and at once through Redis if set."""
+    drop_cache(app)
+    if app.state.broadcast is not None:
+        app.state.broadcast.publish()
+
+
+def drop_cache(app: FastAPI) -> None:
     if app.state.response_cache is not None:
         app.state.response_cache.clear()
+
+
+@asynccontextmanager
+async def listening(app: FastAPI) -> AsyncIterator[None]:
+    """While serving, hear the other processes' writes through Redis (CMS_REDIS_URL)."""
+    broadcast: Broadcast | None = app.state.broadcast
+    if broadcast is None:
+        yield
+        return
+    listener = asyncio.create_task(broadcast.listen(lambda: drop_cache(app)))
+    try:
+        yield
+    finally:
+        listener.cancel()
+        with suppress(asyncio.CancelledError):
+            await listener
+        broadcast.close()
 
 
 class SplitCORS:

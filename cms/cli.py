@@ -14,6 +14,7 @@ from sqlmodel import Session
 from cms.auth import service as auth_service
 from cms.auth.schemas import TokenCreate
 from cms.cache import version as content_version
+from cms.cache.broadcast import from_settings as broadcasting
 from cms.config import get_settings
 from cms.db import make_engine
 from cms.demo.loader import load_demo
@@ -36,13 +37,18 @@ app.add_typer(tokens_app, name="tokens")
 @contextmanager
 def migrated_session() -> Iterator[Session]:
     """A session on the migrated database, committed at the end; a refusal ends the command."""
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
     try:
         upgrade_database(engine)
         with Session(engine) as session:
             yield session
             content_version.bump(session)  # servers' caches drop what this changed
             session.commit()
+        broadcast = broadcasting(settings)
+        if broadcast is not None:  # servers hear of it at once, not within a second
+            broadcast.publish()
+            broadcast.close()
     except DomainError as error:
         _fail(error.detail)
     except ValidationError as error:

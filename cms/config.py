@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     response_cache: bool = True
     response_cache_mb: int = Field(default=64, ge=1)
     cache_check_seconds: float = Field(default=1.0, gt=0, le=60)
+    # A Redis server (redis://host:6379/0) through which every process hears of the others'
+    # writes at once, instead of within cache_check_seconds. Optional: empty means none.
+    redis_url: str = ""
     # Responses smaller than this are not worth compressing.
     gzip_minimum_size: int = Field(default=500, ge=0)
     # How long a token from signing in with a password stays valid, in hours.

@@ -1,0 +1,88 @@
+"""CMS_REDIS_URL: every process hears of another's write at once, and Redis is never needed."""
+
+import os
+import time
+
+import httpx
+import pytest
+import redis
+from sqlmodel import Session
+
+from bench.servers import running_server
+from cms.db import make_engine
+from cms.migrations import upgrade_database
+from cms.users.models import Role
+from tests.factories import bearer, make_post, make_user
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(
+    not _redis_up() and os.environ.get("CI") != "true",  # in CI a missing Redis fails
+    reason=f"no Redis at {REDIS_URL}",
+)
+
+
+@needs_redis
+def test_a_write_reaches_another_process_before_its_version_check(new_database) -> None:
+    url = new_database()
+    engine = make_engine(url)
+    upgrade_database(engine)
+    with Session(engine) as session:
+        post_id = make_post(session, title="Shared").id
+        token = bearer(session, make_user(session, role=Role.EDITOR))
+        session.commit()
+    engine.dispose()
+    # Readers check the content version only every 60 s: only Redis can tell them sooner.
+    options = {"CMS_REDIS_URL": REDIS_URL, "CMS_CACHE_CHECK_SECONDS": "60"}
+
+    with running_server(url, **options) as writer, running_server(url, **options) as reader:
+        path = "/api/v1/posts/shared"
+        httpx.get(reader + path)
+        assert httpx.get(reader + path).headers["x-cache"] == "HIT"
+        etag = httpx.get(f"{writer}/api/v1/admin/posts/{post_id}", headers=token).headers["etag"]
+        changed = httpx.patch(
+            f"{writer}/api/v1/admin/posts/{post_id}",
+            json={"title": "Changed"},
+            headers={**token, "If-Match": etag},
+        )
+        assert changed.status_code == 200
+        for _ in range(100):
+            answer = httpx.get(reader + path)
+            if answer.json()["data"]["title"] == "Changed":
+                break
+            time.sleep(0.05)
+        assert answer.json()["data"]["title"] == "Changed"
+        assert answer.headers["x-cache"] == "MISS"
+
+
+@pytest.fixture
+def settings(settings):  # type: ignore[no-untyped-def]
+    settings.response_cache = True
+    settings.redis_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    return settings
+
+
+def test_without_a_reachable_redis_writes_work_and_this_process_sees_them(
+    client, session: Session
+) -> None:
+    post = make_post(session, title="Before")
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+    client.get("/api/v1/posts/before")
+    etag = client.get(f"/api/v1/admin/posts/{post.id}", headers=editor).headers["etag"]
+
+    changed = client.patch(
+        f"/api/v1/admin/posts/{post.id}",
+        json={"title": "After"},
+        headers={**editor, "If-Match": etag},
+    )
+
+    assert changed.status_code == 200
+    assert client.get("/api/v1/posts/before").json()["data"]["title"] == "After"
