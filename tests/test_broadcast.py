@@ -9,10 +9,9 @@ import redis
 from sqlmodel import Session
 
 from bench.servers import running_server
-from cms.db import make_engine
-from cms.migrations import upgrade_database
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user
+from tests.processes import shared_post
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -32,28 +31,18 @@ needs_redis = pytest.mark.skipif(
 
 @needs_redis
 def test_a_write_reaches_another_process_before_its_version_check(new_database) -> None:
-    url = new_database()
-    engine = make_engine(url)
-    upgrade_database(engine)
-    with Session(engine) as session:
-        post_id = make_post(session, title="Shared").id
-        token = bearer(session, make_user(session, role=Role.EDITOR))
-        session.commit()
-    engine.dispose()
+    shared = shared_post(new_database(), title="Shared")
     # Readers check the content version only every 60 s: only Redis can tell them sooner.
     options = {"CMS_REDIS_URL": REDIS_URL, "CMS_CACHE_CHECK_SECONDS": "60"}
 
-    with running_server(url, **options) as writer, running_server(url, **options) as reader:
+    with (
+        running_server(shared.url, **options) as writer,
+        running_server(shared.url, **options) as reader,
+    ):
         path = "/api/v1/posts/shared"
         httpx.get(reader + path)
         assert httpx.get(reader + path).headers["x-cache"] == "HIT"
-        etag = httpx.get(f"{writer}/api/v1/admin/posts/{post_id}", headers=token).headers["etag"]
-        changed = httpx.patch(
-            f"{writer}/api/v1/admin/posts/{post_id}",
-            json={"title": "Changed"},
-            headers={**token, "If-Match": etag},
-        )
-        assert changed.status_code == 200
+        assert shared.retitle(writer, "Changed").status_code == 200
         for _ in range(100):
             answer = httpx.get(reader + path)
             if answer.json()["data"]["title"] == "Changed":
