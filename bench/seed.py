@@ -16,10 +16,10 @@ from cms.authors.models import Author
 from cms.comments.models import Comment
 from cms.db import make_engine
 from cms.migrations import upgrade_database
+from cms.pageviews.models import PostViewDay, PostViewTotal
 from cms.posts.models import Post, PostAuthor, PostTag
 from cms.posts.rendering import render
 from cms.tags.models import Tag
-from cms.views.models import PostViewDay, PostViewTotal
 
 # The words of the blog, most used first: a few dozen real ones, then made-up ones, used
 # with Zipf's law (the n-th most used word about 1/n as often as the first), as in real text.

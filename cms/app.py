@@ -29,6 +29,9 @@ from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
 from cms.db import make_engine
 from cms.feeds.routes import router as feeds_router
+from cms.pageviews.admin_routes import router as views_admin_router
+from cms.pageviews.content_routes import router as views_router
+from cms.pageviews.service import ViewCounter
 from cms.posts.admin_routes import router as posts_admin_router
 from cms.posts.content_routes import router as posts_router
 from cms.problems import install_problem_handlers
@@ -36,9 +39,6 @@ from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
-from cms.views.admin_routes import router as views_admin_router
-from cms.views.content_routes import router as views_router
-from cms.views.service import ViewCounter
 
 CONTENT_ROUTERS = (posts_router, views_router, comments_router, authors_router, tags_router)
 ADMIN_ROUTERS = (

@@ -7,6 +7,7 @@ from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
+from cms.pageviews.models import PostViewDay, PostViewer, PostViewTotal
 from cms.posts.models import (
     Post,
     PostAuthor,
@@ -17,7 +18,6 @@ from cms.posts.models import (
 )
 from cms.tags.models import Tag
 from cms.users.models import User
-from cms.views.models import PostViewDay, PostViewer, PostViewTotal
 
 metadata = SQLModel.metadata
 

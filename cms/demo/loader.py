@@ -13,12 +13,12 @@ from sqlmodel import Session
 
 from cms.authors import service as authors_service
 from cms.authors.schemas import AuthorCreate
+from cms.pageviews import service as views_service
 from cms.posts import editorial
 from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
 from cms.slugs import slugify_text
 from cms.tags import service as tags_service
-from cms.views import service as views_service
 
 DEMO_FOLDER = Path(__file__).parent
 

@@ -7,8 +7,8 @@ from sqlalchemy.orm import column_property
 from sqlmodel import Field, SQLModel, col
 
 from cms.db import UTCDateTime
+from cms.pageviews.models import PostViewTotal
 from cms.timestamps import utcnow
-from cms.views.models import PostViewTotal
 
 
 class PostStatus(StrEnum):
@@ -45,7 +45,7 @@ class Post(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # Counted in cms.views' sharded counters; read in the same SELECT (see below).
+    # Counted in cms.pageviews' sharded counters; read in the same SELECT (see below).
     view_count: ClassVar[int]
     # Approved comments only: recounted whenever a comment's status changes.
     comment_count: int = 0

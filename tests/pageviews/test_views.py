@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, func, select
 
+from cms.pageviews.models import PostViewDay, PostViewer, PostViewTotal
+from cms.pageviews.service import PURGE_EVERY
 from cms.posts.models import Post
 from cms.users.models import Role
-from cms.views.models import PostViewDay, PostViewer, PostViewTotal
-from cms.views.service import PURGE_EVERY
 from tests.factories import bearer, make_pending_comment, make_post, make_user
 
 _browsers = itertools.count()

@@ -12,8 +12,8 @@ from sqlmodel import Session, func, select
 from bench.servers import running_server
 from cms.db import make_engine
 from cms.migrations import upgrade_database
+from cms.pageviews.models import PostViewDay, PostViewTotal
 from cms.posts.models import Post
-from cms.views.models import PostViewDay, PostViewTotal
 from tests.factories import make_post
 
 THREADS, REQUESTS = 8, 25

@@ -9,9 +9,9 @@ from cms.api.context import SettingsDep
 from cms.api.envelopes import One
 from cms.api.responses import private_response
 from cms.api.types import SlugPath
+from cms.pageviews.schemas import ViewCountOut, ViewCreate
+from cms.pageviews.service import View, ViewCounter
 from cms.problems import problem_responses
-from cms.views.schemas import ViewCountOut, ViewCreate
-from cms.views.service import View, ViewCounter
 from cms.visitors import client_id_hash, request_visitor
 
 router = APIRouter(prefix="/posts/{slug}/views", tags=["Content: views"])

@@ -6,8 +6,8 @@ from typing import Any
 from sqlmodel import Session
 
 from cms.comments import service as comments
+from cms.pageviews import service as views
 from cms.posts.models import Post
-from cms.views import service as views
 
 
 def post_stats(session: Session, *, post: Post, first: date, last: date) -> dict[str, Any]:

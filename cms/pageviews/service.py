@@ -27,11 +27,11 @@ from starlette.concurrency import run_in_threadpool
 from cms.cache import version as content_version
 from cms.config import Settings
 from cms.db import UTCDateTime
+from cms.pageviews.models import SHARDS, PostViewDay, PostViewer, PostViewTotal
 from cms.posts.models import Post
 from cms.posts.visibility import NOW, is_live
 from cms.problems import NotFound
 from cms.timestamps import Clock
-from cms.views.models import SHARDS, PostViewDay, PostViewer, PostViewTotal
 
 # Visitors' rows outlive the repeat window only until the next purge, at most this late.
 PURGE_EVERY = timedelta(minutes=5)

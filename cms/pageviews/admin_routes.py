@@ -11,10 +11,10 @@ from cms.api.envelopes import One
 from cms.api.responses import private_response
 from cms.api.types import IsoDate
 from cms.db import SessionDep
+from cms.pageviews.schemas import PostStatsOut
+from cms.pageviews.stats import post_stats
 from cms.posts.admin_routes import ViewablePost
 from cms.problems import BadRequest, problem_responses
-from cms.views.schemas import PostStatsOut
-from cms.views.stats import post_stats
 
 router = APIRouter(prefix="/admin", tags=["Admin: posts"])
 
