@@ -8,8 +8,8 @@ database on the PostgreSQL server given, dropped afterwards), starts `cms serve`
 and drives it from another process: wrk if installed, else a Python async client. For each
 scenario it prints req/s, p50 and p99, first with the server's cache warm, then with every
 answer a cache miss (CMS_RESPONSE_CACHE=false), and the share of what a bare Starlette app
-serving prebuilt bytes of the same size manages under the same load. Figures are for this
-machine and this run: compare the ratios, not the numbers, across machines.
+serving prebuilt bytes of the same size manages under the same load, run just before each
+scenario. Figures are for this machine and this run: compare the ratios, not the numbers.
 """
 
 import argparse
@@ -31,6 +31,9 @@ from bench.servers import running, running_server
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
 
+Row = tuple[str, str, Result, float]  # mode, scenario, its figures, the yardstick's req/s
+
+
 def main() -> int:
     args = parse_args()
     tool = "wrk" if have_wrk() and not args.python_client else "a Python async client"
@@ -44,26 +47,22 @@ def main() -> int:
         seeded = time.perf_counter() - started
         print(f"{args.posts:,} posts on {engine}, seeded in {seeded:.0f} s; load by {tool}, "
               f"{args.connections} connections, {args.seconds} s a scenario")  # fmt: skip
-        rows: list[tuple[str, str, Result]] = []
-        sizes: dict[str, int] = {}
+        rows: list[Row] = []
         rss: dict[str, float] = {}
-        # The yardstick before and after, and the better of the two: this machine's speed
-        # drifts by 20% within a minute, and the share must not flatter us by catching a dip.
-        first = measure_baseline(_single_post_size(url), args)
-        for mode, cache in (("warm cache", "true"), ("cache miss", "false")):
-            with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
-                scenarios = scenario_paths(base)
-                for name, paths, post in scenarios:
-                    print(f"  {mode}: {name}", file=sys.stderr, flush=True)
-                    if not post:
-                        sizes[name] = len(httpx.get(base + paths[0], timeout=60).content)
-                        warm(base, paths)
-                    rows.append((mode, name, run(base, paths, post, args)))
-                rss[mode] = server_rss_mb(base)
-        second = measure_baseline(sizes["single post + related"], args)
-    baseline = max(first, second, key=lambda result: result.rate)
-    print(f"baseline runs: {first.rate:.0f} and {second.rate:.0f} req/s; shares are of the higher")
-    print_table(rows, baseline, rss)
+        # The yardstick runs just before each scenario, and the share is of that run: this
+        # machine's speed drifts by a third within a minute, which would swamp the ratios.
+        with bare_starlette(_single_post_size(url)) as yardstick:
+            warm(yardstick, ["/"])
+            for mode, cache in (("warm cache", "true"), ("cache miss", "false")):
+                with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
+                    for name, paths, post in scenario_paths(base):
+                        print(f"  {mode}: {name}", file=sys.stderr, flush=True)
+                        if not post:
+                            warm(base, paths)
+                        baseline = run(yardstick, ["/"], False, args)
+                        rows.append((mode, name, run(base, paths, post, args), baseline.rate))
+                    rss[mode] = server_rss_mb(base)
+    print_table(rows, rss)
     return 0
 
 
@@ -119,12 +118,6 @@ def _single_post_size(url: str) -> int:
         return len(httpx.get(f"{base}/api/v1/posts/{slug.json()['data'][0]['slug']}").content)
 
 
-def measure_baseline(size: int, args: argparse.Namespace) -> Result:
-    with bare_starlette(size) as base:
-        warm(base, ["/"])
-        return run(base, ["/"], False, args)
-
-
 def bare_starlette(size: int) -> AbstractContextManager[str]:
     command = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--no-access-log"]
     return running(command, BENCH_BASELINE_BYTES=str(size), PYTHONPATH=str(ROOT))
@@ -145,17 +138,15 @@ def server_rss_mb(base: str) -> float:
     return 0.0
 
 
-def print_table(
-    rows: list[tuple[str, str, Result]], baseline: Result, rss: dict[str, float]
-) -> None:
+def print_table(rows: list[Row], rss: dict[str, float]) -> None:
     print(f"\n{'mode':<11} {'scenario':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>6} {'of baseline':>11}")  # fmt: skip
-    for mode, name, result in rows:
-        share = f"{100 * result.rate / baseline.rate:.0f}%" if baseline.rate else "-"
+          f"{'errors':>6} {'baseline':>8} {'of baseline':>11}")  # fmt: skip
+    for mode, name, result, baseline in rows:
+        share = f"{100 * result.rate / baseline:.0f}%" if baseline else "-"
         print(f"{mode:<11} {name:<22} {result.rate:>8.0f} {result.p50_ms:>8.1f} "
-              f"{result.p99_ms:>8.1f} {result.errors:>6} {share:>11}")  # fmt: skip
-    print(f"{'baseline':<11} {'bare Starlette':<22} {baseline.rate:>8.0f} {baseline.p50_ms:>8.1f} "
-          f"{baseline.p99_ms:>8.1f} {baseline.errors:>6} {'100%':>11}")  # fmt: skip
+              f"{result.p99_ms:>8.1f} {result.errors:>6} {baseline:>8.0f} {share:>11}")  # fmt: skip
+    print("\nbaseline: a bare Starlette app serving prebuilt bytes as big as a post's answer,")
+    print("under the same load, run just before each scenario")
     for mode, megabytes in rss.items():
         print(f"server memory (RSS) after the {mode} run: {megabytes:.0f} MB")
 

@@ -1,7 +1,7 @@
 """Benchmark: concurrent view counting against running servers, then an exact-count check.
 
     python bench/views.py                      # two servers on a new SQLite database
-    python bench/views.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python bench/views.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/views.py --url http://127.0.0.1:8000   # a server you started yourself
 
 First the speed: views from distinct visitors for --seconds, driven by wrk when it is
@@ -26,6 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load import Result, load, python_load
+from bench.seed import throwaway_database
 from bench.servers import running_server
 
 SECRET = uuid.uuid4().hex  # one for all the servers started here, as in any deployment
@@ -59,7 +60,9 @@ def main() -> int:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--url", help="a running server (default: start --servers of our own)")
-    parser.add_argument("--database-url", help="for servers started here (default: new SQLite)")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to make a throw-away database on"
+    )
     parser.add_argument("--servers", type=int, default=2, help="processes to start (default 2)")
     parser.add_argument("--seconds", type=int, default=8, help="length of the load (default 8)")
     parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
@@ -70,10 +73,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def start_servers(stack: ExitStack, args: argparse.Namespace) -> list[str]:
-    url = args.database_url
-    if url is None:
-        folder = stack.enter_context(tempfile.TemporaryDirectory())
-        url = f"sqlite:///{folder}/bench.db"
+    folder = stack.enter_context(tempfile.TemporaryDirectory())
+    url = stack.enter_context(throwaway_database(args.database_url, Path(folder)))
     subprocess.run(
         [sys.executable, "-m", "cms", "demo"],
         env={**os.environ, "CMS_DATABASE_URL": url},

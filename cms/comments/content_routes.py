@@ -22,7 +22,7 @@ from cms.comments.schemas import (
     comment_out,
     submitted_out,
 )
-from cms.db import ReadSessionDep, SessionDep
+from cms.db import ReadSessionDep, SessionDep, read
 from cms.problems import problem_responses
 from cms.visitors import request_visitor
 
@@ -43,7 +43,9 @@ async def list_comments(
     """Approved comments, oldest first, with their replies nested under `replies`."""
     order = parse_sort(sort, COMMENT_SORTABLE, "created_at")
     chosen = parse_fields(fields, COMMENT_FIELDS) or COMMENT_FIELDS
-    thread = service.list_thread(session, slug=slug, now=now, pagination=pagination, sort=order)
+    thread = await read(
+        session, service.list_thread, session, slug=slug, now=now, pagination=pagination, sort=order
+    )
 
     def nested(comment: Comment) -> dict[str, Any]:
         children = thread.replies.get(comment.id or 0, [])

@@ -18,7 +18,7 @@ from cms.api.responses import content_response, private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
-from cms.db import ReadSessionDep, SessionDep
+from cms.db import ReadSessionDep, SessionDep, read
 from cms.posts.associations import SORTABLE, Association, Counted
 from cms.problems import problem_responses
 from cms.users.models import User
@@ -50,7 +50,9 @@ def association_router(
         fields: Fields = None,
     ) -> Response:
         parse_fields(fields, known_fields)  # a bad value is a 400 even on an empty page
-        records, total = association.list_page(
+        records, total = await read(
+            session,
+            association.list_page,
             session,
             now=now,
             pagination=pagination,
@@ -77,7 +79,9 @@ def association_router(
         fields: Fields = None,
     ) -> Response:
         parse_fields(fields, known_fields)
-        record = association.get_by_slug(session, slug=slug, now=now, live_only=True)
+        record = await read(
+            session, association.get_by_slug, session, slug=slug, now=now, live_only=True
+        )
         data = shown(record, urls, fields)
         return content_response({"data": data}, settings=settings)
 

@@ -11,7 +11,7 @@ from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sor
 from cms.api.responses import content_response, public_cache_control
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
-from cms.db import ReadSessionDep
+from cms.db import ReadSessionDep, read
 from cms.posts import service
 from cms.posts.schemas import (
     LIST_DEFAULT_FIELDS,
@@ -48,7 +48,9 @@ async def list_posts(
 ) -> Response:
     """Published posts, newest first."""
     chosen = parse_fields(fields, POST_FIELDS) or LIST_DEFAULT_FIELDS
-    bundle = service.list_live_posts(
+    bundle = await read(
+        session,
+        service.list_live_posts,
         session,
         now=now,
         filters=service.PostFilters(tag=tag, author=author, featured=featured, q=q),
@@ -91,7 +93,9 @@ async def get_post(
 ) -> Response:
     """One published post with everything its page shows."""
     chosen = parse_fields(fields, POST_FIELDS) or SINGLE_DEFAULT_FIELDS
-    found = service.resolve_live_post(session, slug=slug, now=now, fields=chosen)
+    found = await read(
+        session, service.resolve_live_post, session, slug=slug, now=now, fields=chosen
+    )
     if isinstance(found, service.Moved):
         return RedirectResponse(
             urls.api(f"/posts/{found.slug}", fields=fields),
@@ -118,7 +122,9 @@ async def list_related_posts(
     limit: Annotated[int, Query(ge=1, le=20, description="How many, 1 to 20.")] = 3,
 ) -> Response:
     """Posts related to this one: shared tags (rarer ones weigh more), then the same author."""
-    related = service.related_to_live_post(session, slug=slug, now=now, limit=limit)
+    related = await read(
+        session, service.related_to_live_post, session, slug=slug, now=now, limit=limit
+    )
     data = Shown(urls).cards(related)
     return content_response({"data": data}, settings=settings)
 
