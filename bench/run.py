@@ -31,7 +31,8 @@ from bench.servers import running, running_server
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
 
-Row = tuple[str, str, Result, float]  # mode, scenario, its figures, the yardstick's req/s
+# mode, scenario, its figures under load, the yardstick's req/s, the figures of one client
+Row = tuple[str, str, Result, float, Result]
 
 
 def main() -> int:
@@ -60,7 +61,8 @@ def main() -> int:
                         if not post:
                             warm(base, paths)
                         baseline = run(yardstick, ["/"], False, args)
-                        rows.append((mode, name, run(base, paths, post, args), baseline.rate))
+                        loaded = run(base, paths, post, args)
+                        rows.append((mode, name, loaded, baseline.rate, alone(base, paths, post)))
                     rss[mode] = server_rss_mb(base)
     print_table(rows, rss)
     return 0
@@ -111,6 +113,12 @@ def run(base: str, paths: list[str], post: bool, args: argparse.Namespace) -> Re
     )  # fmt: skip
 
 
+def alone(base: str, paths: list[str], post: bool) -> Result:
+    """One client, one request at a time: what an answer costs without waiting in a queue
+    (p99 under 32 connections is mostly the queue, which grows with any cost)."""
+    return load(base, paths, post_views=post, connections=1, seconds=2)
+
+
 def _single_post_size(url: str) -> int:
     """The size of a single post's answer, for the baseline's body, before any server runs."""
     with running_server(url) as base:
@@ -140,13 +148,16 @@ def server_rss_mb(base: str) -> float:
 
 def print_table(rows: list[Row], rss: dict[str, float]) -> None:
     print(f"\n{'mode':<11} {'scenario':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>6} {'baseline':>8} {'of baseline':>11}")  # fmt: skip
-    for mode, name, result, baseline in rows:
+          f"{'errors':>6} {'baseline':>8} {'share':>6} "
+          f"{'alone p50':>9} {'alone p99':>9}")  # fmt: skip
+    for mode, name, result, baseline, single in rows:
         share = f"{100 * result.rate / baseline:.0f}%" if baseline else "-"
         print(f"{mode:<11} {name:<22} {result.rate:>8.0f} {result.p50_ms:>8.1f} "
-              f"{result.p99_ms:>8.1f} {result.errors:>6} {baseline:>8.0f} {share:>11}")  # fmt: skip
-    print("\nbaseline: a bare Starlette app serving prebuilt bytes as big as a post's answer,")
-    print("under the same load, run just before each scenario")
+              f"{result.p99_ms:>8.1f} {result.errors:>6} {baseline:>8.0f} {share:>6} "
+              f"{single.p50_ms:>9.2f} {single.p99_ms:>9.2f}")  # fmt: skip
+    print("\nbaseline: req/s of a bare Starlette app serving prebuilt bytes as big as a post's")
+    print("answer, under the same load, run just before each scenario; share: ours of it.")
+    print("alone: latency with one client sending one request at a time, for 2 s.")
     for mode, megabytes in rss.items():
         print(f"server memory (RSS) after the {mode} run: {megabytes:.0f} MB")
 
