@@ -116,6 +116,7 @@ def run(base: str, paths: list[str], post: bool, args: argparse.Namespace) -> Re
 def alone(base: str, paths: list[str], post: bool) -> Result:
     """One client, one request at a time: what an answer costs without waiting in a queue
     (p99 under 32 connections is mostly the queue, which grows with any cost)."""
+    time.sleep(1)  # for the server to finish what the loaded run left queued
     return load(base, paths, post_views=post, connections=1, seconds=2)
 
 
