@@ -1,10 +1,13 @@
 """What every collection takes (`page`, `limit`, `sort`, `fields`), checked alike everywhere."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from sqlalchemy import ColumnElement
+from sqlmodel import col
 
 from cms.problems import BadRequest
 
@@ -89,3 +92,27 @@ def parse_fields(value: str | None, allowed: frozenset[str]) -> frozenset[str] |
             field="fields",
         )
     return frozenset(value.split(","))
+
+
+def pick(item: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
+    """`item` with only the `fields` asked for (None: all of it)."""
+    if fields is None:
+        return item
+    return {name: value for name, value in item.items() if name in fields}
+
+
+def order_by(model: Any, sort: Sequence[SortKey], *, nulls_last: bool = False) -> list[Any]:
+    """ORDER BY terms for `sort` on `model`'s columns of the same names, ties broken by id in
+    the last key's direction, so pages never overlap.
+
+    `nulls_last` puts empty values last both ways: SQLite and PostgreSQL would otherwise put
+    them at opposite ends. Lists that never hold NULLs leave it off, which keeps a descending
+    sort able to walk an ascending index on PostgreSQL."""
+    terms: list[ColumnElement[Any]] = []
+    for key in sort:
+        column = col(getattr(model, key.field))
+        term = column.desc() if key.descending else column.asc()
+        terms.append(term.nulls_last() if nulls_last else term)
+    last_descending = bool(sort) and sort[-1].descending
+    terms.append(col(model.id).desc() if last_descending else col(model.id).asc())
+    return terms

@@ -8,7 +8,7 @@ import orjson
 from starlette.responses import Response
 
 from cms.api.envelopes import page_envelope
-from cms.api.listing import Pagination
+from cms.api.listing import Pagination, pick
 from cms.config import Settings
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NON_STR_KEYS
@@ -56,8 +56,14 @@ def private_response(payload: Any, *, status_code: int = 200) -> Response:
 
 
 def private_page(
-    items: list[dict[str, Any]], *, pagination: Pagination, total: int, self_url: str
+    items: list[dict[str, Any]],
+    *,
+    pagination: Pagination,
+    total: int,
+    self_url: str,
+    fields: frozenset[str] | None = None,
 ) -> Response:
-    """A page of the Admin API's records in the collection envelope."""
-    envelope = page_envelope(items, pagination=pagination, total=total, self_url=self_url)
+    """A page of the Admin API's records in the collection envelope, each with only `fields`."""
+    shown = [pick(item, fields) for item in items]
+    envelope = page_envelope(shown, pagination=pagination, total=total, self_url=self_url)
     return private_response(envelope)

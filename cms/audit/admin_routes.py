@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from cms.api.envelopes import Page
-from cms.api.listing import PaginationDep
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import private_page
 from cms.api.urls import UrlsDep
 from cms.audit import service
@@ -16,6 +16,7 @@ from cms.db import SessionDep
 from cms.problems import problem_responses
 
 router = APIRouter(prefix="/admin/audit", tags=["Admin: audit log"])
+EVENT_FIELDS = frozenset(AuditEventOut.model_fields)
 
 
 @router.get("", response_model=Page[AuditEventOut], responses=problem_responses(400, 401, 403))
@@ -33,11 +34,16 @@ def list_audit_events(
     subject_id: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Only events about this thing.")
     ] = None,
+    sort: Annotated[str | None, sort_query(service.SORTABLE)] = None,
+    fields: Annotated[str | None, fields_query(EVENT_FIELDS)] = None,
 ) -> Response:
-    """Who did what, and when: every write through the Admin API or the CLI, newest first."""
+    """Who did what, and when: every write through the Admin API or the CLI, newest first
+    unless `sort` says otherwise."""
+    chosen = parse_fields(fields, EVENT_FIELDS)
     events, total = service.list_events(
         session,
         pagination=pagination,
+        sort=parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -49,6 +55,8 @@ def list_audit_events(
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
+        sort=sort,
+        fields=fields,
     )
     items = [audit_event_out(event) for event in events]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url)
+    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)

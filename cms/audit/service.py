@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination
+from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit.models import AuditEvent
 from cms.users.models import User
 
@@ -35,15 +35,20 @@ def record(
     session.flush()
 
 
+SORTABLE = frozenset({"id", "at", "actor", "action", "subject_type", "subject_id"})
+DEFAULT_SORT = "-at"
+
+
 def list_events(
     session: Session,
     *,
     pagination: Pagination,
+    sort: list[SortKey],
     action: str | None = None,
     subject_type: str | None = None,
     subject_id: int | None = None,
 ) -> tuple[list[AuditEvent], int]:
-    """A page of events, newest first, optionally for one action or subject."""
+    """A page of events in `sort` order, optionally for one action or subject."""
     where = []
     if action is not None:
         where.append(col(AuditEvent.action) == action)
@@ -54,7 +59,7 @@ def list_events(
     events = session.execute(
         select(AuditEvent)
         .where(*where)
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .order_by(*order_by(AuditEvent, sort, nulls_last=True))
         .offset(pagination.offset)
         .limit(pagination.limit)
     ).scalars()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination
+from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit import service as audit
 from cms.auth.models import ApiToken, LoginFailure, TokenKind
 from cms.auth.passwords import verify_password
@@ -137,14 +137,21 @@ def create_api_token(
     return issued, owner
 
 
+TOKEN_SORTABLE = frozenset(
+    {"id", "name", "kind", "created_at", "expires_at", "last_used_at", "revoked_at"}
+)
+TOKEN_DEFAULT_SORT = "-created_at"
+
+
 def list_tokens(
     session: Session,
     *,
     pagination: Pagination,
+    sort: list[SortKey],
     user_id: int | None = None,
     kind: TokenKind | None = None,
 ) -> tuple[list[tuple[ApiToken, User]], int]:
-    """A page of tokens with their owners, newest first (secrets are never kept)."""
+    """A page of tokens with their owners in `sort` order (secrets are never kept)."""
     where = []
     if user_id is not None:
         where.append(col(ApiToken.user_id) == user_id)
@@ -154,7 +161,7 @@ def list_tokens(
         select(ApiToken, User)
         .join(User, col(User.id) == col(ApiToken.user_id))
         .where(*where)
-        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+        .order_by(*order_by(ApiToken, sort, nulls_last=True))
         .offset(pagination.offset)
         .limit(pagination.limit)
     )

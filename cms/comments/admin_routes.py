@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.audit import service as audit
@@ -29,6 +29,7 @@ router = APIRouter(prefix="/admin", tags=["Admin: comments"])
 
 Status = Literal["pending", "approved", "spam", "deleted"]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+COMMENT_FIELDS = frozenset(AdminCommentOut.model_fields)
 
 
 def _out(comment: Comment, post: Post) -> dict[str, object]:
@@ -44,14 +45,28 @@ def list_comments_for_moderation(
     urls: UrlsDep,
     pagination: PaginationDep,
     status: Annotated[Status | None, Query(description="Only comments with this status.")] = None,
+    sort: Annotated[str | None, sort_query(service.MODERATION_SORTABLE)] = None,
+    fields: Annotated[str | None, fields_query(COMMENT_FIELDS)] = None,
 ) -> Response:
-    """Comments newest first, e.g. `?status=pending` for the moderation queue."""
-    rows, total = service.list_for_moderation(session, status=status, pagination=pagination)
+    """Comments newest first unless `sort` says otherwise, e.g. `?status=pending` for the
+    moderation queue."""
+    chosen = parse_fields(fields, COMMENT_FIELDS)
+    rows, total = service.list_for_moderation(
+        session,
+        status=status,
+        pagination=pagination,
+        sort=parse_sort(sort, service.MODERATION_SORTABLE, service.MODERATION_DEFAULT_SORT),
+    )
     self_url = urls.api(
-        "/admin/comments", page=pagination.page, limit=pagination.limit, status=status
+        "/admin/comments",
+        page=pagination.page,
+        limit=pagination.limit,
+        status=status,
+        sort=sort,
+        fields=fields,
     )
     items = [_out(comment, post) for comment, post in rows]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url)
+    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
 
 
 @router.patch(

@@ -7,7 +7,14 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import (
+    PaginationDep,
+    fields_query,
+    parse_fields,
+    parse_sort,
+    pick,
+    sort_query,
+)
 from cms.api.responses import content_response, private_response
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
@@ -50,7 +57,7 @@ async def list_comments(
     def nested(comment: Comment) -> dict[str, Any]:
         children = thread.replies.get(comment.id or 0, [])
         out = comment_out(comment, [nested(child) for child in children])
-        return {name: value for name, value in out.items() if name in chosen}
+        return pick(out, chosen)
 
     self_url = urls.api(
         f"/posts/{slug}/comments",

@@ -67,6 +67,8 @@ class PostRef(BaseModel):
 
 
 class AdminCommentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
+
     id: int
     post: PostRef
     parent_id: int | None

@@ -5,12 +5,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey
+from cms.api.listing import Pagination, SortKey, order_by
 from cms.comments.models import Comment, CommentStatus
 from cms.comments.rendering import count_links, render_comment
 from cms.comments.schemas import CommentCreate, EditorCommentCreate
@@ -89,7 +88,7 @@ def list_thread(
         session.execute(
             select(Comment)
             .where(approved, is_top)
-            .order_by(*[_order(key) for key in sort], col(Comment.id))
+            .order_by(*order_by(Comment, sort))
             .offset(pagination.offset)
             .limit(pagination.limit)
         ).scalars()
@@ -121,16 +120,22 @@ def moderate(session: Session, *, comment_id: int, status: str, now: datetime) -
     return comment
 
 
+MODERATION_SORTABLE = frozenset(
+    {"id", "created_at", "updated_at", "status", "author_name", "author_email"}
+)
+MODERATION_DEFAULT_SORT = "-created_at"
+
+
 def list_for_moderation(
-    session: Session, *, status: str | None, pagination: Pagination
+    session: Session, *, status: str | None, pagination: Pagination, sort: list[SortKey]
 ) -> tuple[list[tuple[Comment, Post]], int]:
-    """Comments for moderators, newest first, with their posts."""
+    """Comments for moderators in `sort` order, with their posts."""
     where = [col(Comment.status) == status] if status else []
     rows = session.execute(
         select(Comment, Post)
         .join(Post, col(Post.id) == Comment.post_id)
         .where(*where)
-        .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
+        .order_by(*order_by(Comment, sort))
         .offset(pagination.offset)
         .limit(pagination.limit)
     ).all()
@@ -178,11 +183,6 @@ def count_pending(session: Session, *, post_id: int) -> int:
         .select_from(Comment)
         .where(col(Comment.post_id) == post_id, col(Comment.status) == CommentStatus.PENDING)
     ).scalar_one()
-
-
-def _order(key: SortKey) -> ColumnElement[Any]:
-    column = col(getattr(Comment, key.field))
-    return column.desc() if key.descending else column.asc()
 
 
 def _add(

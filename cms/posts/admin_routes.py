@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, parse_sort, sort_query
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.preconditions import check_if_match
 from cms.api.responses import private_page, private_response
 from cms.api.urls import Urls, UrlsDep
@@ -39,6 +39,9 @@ IfMatch = Annotated[
     Header(alias="If-Match", description="The ETag of the version being changed.", max_length=200),
 ]
 _READ_ERRORS = problem_responses(401, 403, 404)
+POST_FIELDS = frozenset(AdminPostOut.model_fields)
+Sort = Annotated[str | None, sort_query(SORTABLE)]
+Fields = Annotated[str | None, fields_query(POST_FIELDS)]
 _WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
@@ -75,9 +78,11 @@ def list_admin_posts(
     pagination: PaginationDep,
     status: Annotated[Status | None, Query(description="Only posts with this status.")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Words to find.")] = None,
-    sort: Annotated[str | None, sort_query(SORTABLE)] = None,
+    sort: Sort = None,
+    fields: Fields = None,
 ) -> Response:
     """Posts in every status (but the trash); below editor, only one's own."""
+    chosen = parse_fields(fields, POST_FIELDS)
     page = editorial.list_posts(
         session,
         viewer=user,
@@ -89,9 +94,15 @@ def list_admin_posts(
         sort=parse_sort(sort, SORTABLE, "-updated_at"),
     )
     self_url = urls.api(
-        "/admin/posts", page=pagination.page, limit=pagination.limit, status=status, q=q, sort=sort
+        "/admin/posts",
+        page=pagination.page,
+        limit=pagination.limit,
+        status=status,
+        q=q,
+        sort=sort,
+        fields=fields,
     )
-    return _page_response(page, pagination, self_url, urls, now)
+    return _page_response(page, pagination, self_url, urls, now, chosen)
 
 
 @router.post(
@@ -237,7 +248,7 @@ def restore_post_revision(
     return _post_response(session, post, urls, now)
 
 
-@router.get("/trash", response_model=Page[AdminPostOut], responses=_READ_ERRORS)
+@router.get("/trash", response_model=Page[AdminPostOut], responses=problem_responses(400, 401, 403))
 def list_trash(
     user: EditorUser,
     session: SessionDep,
@@ -245,8 +256,13 @@ def list_trash(
     urls: UrlsDep,
     now: NowDep,
     pagination: PaginationDep,
+    sort: Sort = None,
+    fields: Fields = None,
 ) -> Response:
-    """Deleted posts, still restorable, most recently deleted first."""
+    """Deleted posts, still restorable, most recently deleted first unless `sort` says
+    otherwise."""
+    chosen = parse_fields(fields, POST_FIELDS)
+    order = parse_sort(sort, SORTABLE, "-updated_at")
     editorial.purge_trash(session, now=now, trash_days=settings.trash_days)
     page = editorial.list_posts(
         session,
@@ -256,10 +272,12 @@ def list_trash(
         trashed=True,
         q=None,
         pagination=pagination,
-        sort=parse_sort("-updated_at", SORTABLE, "-updated_at"),
+        sort=order,
     )
-    self_url = urls.api("/admin/trash", page=pagination.page, limit=pagination.limit)
-    return _page_response(page, pagination, self_url, urls, now)
+    self_url = urls.api(
+        "/admin/trash", page=pagination.page, limit=pagination.limit, sort=sort, fields=fields
+    )
+    return _page_response(page, pagination, self_url, urls, now, chosen)
 
 
 @router.post("/trash/{post_id}/restore", response_model=One[AdminPostOut], responses=_WRITE_ERRORS)
@@ -307,10 +325,17 @@ def _post_response(
 
 
 def _page_response(
-    page: editorial.AdminPage, pagination: Any, self_url: str, urls: Urls, now: Any
+    page: editorial.AdminPage,
+    pagination: Any,
+    self_url: str,
+    urls: Urls,
+    now: Any,
+    fields: frozenset[str] | None,
 ) -> Response:
     items = [_present(page, post, urls, now) for post in page.posts]
-    return private_page(items, pagination=pagination, total=page.total, self_url=self_url)
+    return private_page(
+        items, pagination=pagination, total=page.total, self_url=self_url, fields=fields
+    )
 
 
 def _present(page: editorial.AdminPage, post: Post, urls: Urls, now: Any) -> dict[str, Any]:

@@ -13,7 +13,14 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import (
+    PaginationDep,
+    fields_query,
+    parse_fields,
+    parse_sort,
+    pick,
+    sort_query,
+)
 from cms.api.responses import content_response, private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
@@ -36,9 +43,7 @@ def association_router(
     Fields = Annotated[str | None, fields_query(known_fields)]
 
     def shown(record: Counted[Any], urls: Urls, fields: str | None) -> dict[str, Any]:
-        chosen = parse_fields(fields, known_fields)
-        data = present(record, urls)
-        return data if chosen is None else {k: v for k, v in data.items() if k in chosen}
+        return pick(present(record, urls), parse_fields(fields, known_fields))
 
     async def list_records(
         session: ReadSessionDep,
@@ -129,6 +134,7 @@ def admin_association_router(
     noun, base = association.noun, f"/admin/{plural}"
     router = APIRouter(prefix=base, tags=[f"Admin: {plural}"])
     one, page = One[shapes.out_model], Page[shapes.out_model]  # type: ignore[name-defined]
+    admin_fields = frozenset(shapes.out_model.model_fields)
     key = f"{noun}_id"  # the path reads /admin/authors/{author_id}
     RecordId = Annotated[int, Path(alias=key, ge=1, le=2**31 - 1, description=f"The {noun}'s id.")]
     CreateBody = Annotated[shapes.create_model, Body()]  # type: ignore[name-defined]
@@ -161,13 +167,19 @@ def admin_association_router(
         now: NowDep,
         pagination: PaginationDep,
         sort: Annotated[str | None, sort_query(SORTABLE)] = None,
+        fields: Annotated[str | None, fields_query(admin_fields)] = None,
     ) -> Response:
+        chosen = parse_fields(fields, admin_fields)
         records, total = association.list_page(
             session, now=now, pagination=pagination, sort=parse_sort(sort, SORTABLE, "name")
         )
-        self_url = urls.api(base, page=pagination.page, limit=pagination.limit, sort=sort)
+        self_url = urls.api(
+            base, page=pagination.page, limit=pagination.limit, sort=sort, fields=fields
+        )
         items = [shapes.present(record, urls) for record in records]
-        return private_page(items, pagination=pagination, total=total, self_url=self_url)
+        return private_page(
+            items, pagination=pagination, total=total, self_url=self_url, fields=chosen
+        )
 
     @router.post(
         "",

@@ -12,9 +12,9 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey
+from cms.api.listing import Pagination, SortKey, order_by
 from cms.authors.models import Author
-from cms.posts import addresses, queries, revisions
+from cms.posts import addresses, revisions
 from cms.posts import service as reading
 from cms.posts.models import BodyFormat, Post, PostAuthor, PostStatus, PostTag
 from cms.posts.permissions import sees_every_post
@@ -232,7 +232,7 @@ def list_posts(
     posts = list(
         session.execute(
             search.apply(select(Post).where(*where))
-            .order_by(*[queries.order_clause(key) for key in sort], col(Post.id).desc())
+            .order_by(*order_by(Post, sort, nulls_last=True))
             .offset(pagination.offset)
             .limit(pagination.limit),
             search.params,

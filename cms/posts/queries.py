@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, exists, func, select
 from sqlmodel import col
 
-from cms.api.listing import SortKey
+from cms.api.listing import SortKey, order_by
 from cms.authors.models import Author
 from cms.posts import search
 from cms.posts.models import VIEW_COUNT, Post, PostAuthor, PostSlugRedirect, PostTag
@@ -83,8 +83,7 @@ def page_of_posts(shape: PageShape) -> Select[Any]:
     order: list[ColumnElement[Any]] = []
     if shape.sort is None and searching.best_first is not None:
         order.append(searching.best_first)
-    order += [order_clause(key) for key in sort]
-    order.append(col(Post.id).desc() if sort[-1].descending else col(Post.id).asc())
+    order += order_by(Post, sort)
     statement = select(*columns(shape.texts)).where(*_where(shape))
     return (
         searching.apply(statement)
@@ -119,11 +118,6 @@ def count_of_posts(shape: PageShape) -> Select[Any]:
     """How many live posts `shape` (its filters and search) matches."""
     statement = select(func.count()).select_from(Post).where(*_where(shape))
     return search.of_kind(shape.search_kind).apply(statement)
-
-
-def order_clause(key: SortKey) -> ColumnElement[Any]:
-    column = col(getattr(Post, key.field))
-    return column.desc() if key.descending else column.asc()
 
 
 @lru_cache(maxsize=4)

@@ -143,6 +143,8 @@ class AdminPostLinks(BaseModel):
 class AdminPostOut(BaseModel):
     """A post as editors see it: every status, the source as written, and its version."""
 
+    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
+
     id: int
     slug: str
     title: str

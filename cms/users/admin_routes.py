@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, parse_sort, sort_query
+from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
 from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.auth.dependencies import AdminUser
@@ -18,6 +18,7 @@ from cms.users.models import Role, User
 from cms.users.schemas import AdminUserOut, UserCreate, UserUpdate, admin_user_out
 
 router = APIRouter(prefix="/admin/users", tags=["Admin: users"])
+USER_FIELDS = frozenset(AdminUserOut.model_fields)
 
 
 def load_user(
@@ -38,8 +39,10 @@ def list_users(
     pagination: PaginationDep,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
     sort: Annotated[str | None, sort_query(service.SORTABLE)] = None,
+    fields: Annotated[str | None, fields_query(USER_FIELDS)] = None,
 ) -> Response:
     """Every account, by name unless `sort` says otherwise."""
+    chosen = parse_fields(fields, USER_FIELDS)
     users, total = service.list_users(
         session,
         pagination=pagination,
@@ -47,10 +50,15 @@ def list_users(
         role=role,
     )
     self_url = urls.api(
-        "/admin/users", page=pagination.page, limit=pagination.limit, role=role, sort=sort
+        "/admin/users",
+        page=pagination.page,
+        limit=pagination.limit,
+        role=role,
+        sort=sort,
+        fields=fields,
     )
     items = [admin_user_out(user, urls) for user in users]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url)
+    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
 
 
 @router.post(

@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from cms.api.envelopes import SelfLinks
+from cms.api.envelopes import SelfLinks, no_required
 from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.passwords import MIN_LENGTH
@@ -28,6 +28,8 @@ class UserOut(BaseModel):
 
 
 class AdminUserOut(UserOut):
+    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
+
     links: SelfLinks
 
 

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey
+from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit import service as audit
 from cms.auth.models import ApiToken, TokenKind
 from cms.auth.passwords import hash_password
@@ -127,7 +127,7 @@ def list_users(
     users = session.execute(
         select(User)
         .where(*where)
-        .order_by(*(_order(key) for key in sort), col(User.id))
+        .order_by(*order_by(User, sort, nulls_last=True))
         .offset(pagination.offset)
         .limit(pagination.limit)
     ).scalars()
@@ -177,11 +177,6 @@ def _changes(data: UserUpdate) -> dict[str, Any]:
         if name in changes and changes[name] is None:
             raise Unprocessable(f"{name} cannot be null", field=name)
     return changes
-
-
-def _order(key: SortKey) -> ColumnElement[Any]:
-    column = col(getattr(User, key.field))
-    return column.desc() if key.descending else column.asc()
 
 
 def _record(
