@@ -25,7 +25,27 @@ class BodyFormat(StrEnum):
 
 class Post(SQLModel, table=True):
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_status_published_at", "status", "published_at", "id"),)
+    # Newest first, and one index per other sort the Content API offers (migration 0011):
+    # each is led by status, as every live query is, and ends in id, the tie-breaker, so a
+    # sorted page reads its own rows. view_count, a sum over shards, has none: sorting by
+    # it reads every live post's shards (150-190 ms at 100,000 posts).
+    __table_args__ = (
+        Index("ix_posts_status_published_at", "status", "published_at", "id"),
+        Index("ix_posts_status_id", "status", "id"),
+        *(
+            Index(f"ix_posts_status_{'_'.join(columns)}", "status", *columns, "id")
+            for columns in (
+                ("slug",),
+                ("title",),
+                ("created_at",),
+                ("updated_at",),
+                ("reading_time",),
+                ("comment_count",),
+                ("featured",),
+                ("featured", "published_at"),  # featured=true, newest first
+            )
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=191, unique=True)
