@@ -87,11 +87,13 @@ def list_live_posts(
         **search.params,
     }
     reader = session.connection()
-    posts = list(reader.execute(queries.page_of_posts(shape), params).all())
     if search is EVERYTHING:
         total = count_live_posts(session, now=now, filters=filters)
     else:
         total = reader.execute(queries.count_of_posts(shape), params).scalar_one()
+    # A page past the end is empty however deep it is: no walking the index to learn so.
+    page = queries.page_of_posts(shape)
+    posts = list(reader.execute(page, params).all()) if pagination.offset < total else []
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
