@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey
@@ -89,14 +89,27 @@ def list_live_posts(
     reader = session.connection()
     if search is EVERYTHING:
         total = count_live_posts(session, now=now, filters=filters)
+        # A page past the end is empty however deep it is: no walking the index to learn so.
+        page = queries.page_of_posts(shape)
+        posts = list(reader.execute(page, params).all()) if pagination.offset < total else []
     else:
-        total = reader.execute(queries.count_of_posts(shape), params).scalar_one()
-    # A page past the end is empty however deep it is: no walking the index to learn so.
-    page = queries.page_of_posts(shape)
-    posts = list(reader.execute(page, params).all()) if pagination.offset < total else []
+        posts, total = _searched(reader, shape, params, offset=pagination.offset)
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle
+
+
+def _searched(
+    reader: Connection, shape: queries.PageShape, params: dict[str, Any], *, offset: int
+) -> tuple[list[Any], int]:
+    """A searched page, and how many posts match in all, from one pass over the index; a
+    page past the last one has no row to tell, so there they are counted apart."""
+    posts = list(reader.execute(queries.page_of_posts(shape), params).all())
+    if posts:
+        return posts, int(posts[0]._mapping[queries.MATCHES])
+    if not offset:
+        return posts, 0
+    return posts, int(reader.execute(queries.count_of_posts(shape), params).scalar_one())
 
 
 def count_live_posts(session: Session, *, now: datetime, filters: PostFilters) -> int:

@@ -42,6 +42,28 @@ def test_best_matches_come_first_unless_a_sort_is_asked_for(client, session: Ses
     assert found(client, "needling", sort="title") == ["A day out", "Dry needling explained"]
 
 
+def test_every_page_of_a_search_counts_all_its_matches(client, session: Session) -> None:
+    for title in ("Knee pain", "Knee braces", "Knee surgery", "Elbow pain"):
+        make_post(session, title=title)
+    make_post(session, title="Knee draft", published=False)
+
+    def pagination(q: str, **params: object) -> dict[str, object]:
+        response = client.get("/api/v1/posts", params={"q": q, "limit": 2, **params})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return {"shown": len(body["data"]), **body["meta"]["pagination"]}
+
+    assert pagination("knee") == {"shown": 2, "page": 1, "limit": 2, "total": 3, "pages": 2,
+                                  "next": 2, "prev": None}  # fmt: skip
+    assert pagination("knee", page=2, sort="title")["shown"] == 1
+    assert pagination("knee", page=2, sort="title")["total"] == 3
+    assert pagination("knee", page=9) | {"prev": None} == {
+        "shown": 0, "page": 9, "limit": 2, "total": 3, "pages": 2, "next": None, "prev": None
+    }  # fmt: skip
+    assert pagination("ankle")["total"] == pagination("ankle", page=2)["total"] == 0
+    assert pagination("?!")["total"] == 0
+
+
 def test_search_follows_edits_and_publication(client, session: Session) -> None:
     post = make_post(session, title="Old words")
     make_post(session, title="Hidden words", published=False)
