@@ -22,24 +22,20 @@ def last_change(updated_at: datetime, published_at: datetime | None) -> datetime
 def is_live(now: Moment) -> ColumnElement[bool]:
     # A published post with a future published_at is "scheduled": it becomes
     # visible by itself once `now` passes that time, with no job to run.
-    return and_(
-        col(Post.status) == PostStatus.PUBLISHED,
-        col(Post.published_at) <= now,
-        col(Post.deleted_at).is_(None),  # trashed posts are gone for readers at once
-    )
+    return and_(has_status(PostStatus.PUBLISHED, now), _not_trashed())
 
 
 def is_scheduled(now: Moment) -> ColumnElement[bool]:
     """Published, and to go live later: what stored counts of published posts (migration
     0009) hold that readers must not see yet."""
-    return and_(
-        col(Post.status) == PostStatus.PUBLISHED,
-        col(Post.published_at) > now,
-        col(Post.deleted_at).is_(None),
-    )
+    return and_(has_status(SCHEDULED, now), _not_trashed())
 
 
-def has_status(status: str, now: datetime) -> ColumnElement[bool]:
+def _not_trashed() -> ColumnElement[bool]:
+    return col(Post.deleted_at).is_(None)  # trashed posts are gone for readers at once
+
+
+def has_status(status: str, now: Moment) -> ColumnElement[bool]:
     """Posts whose status as editors see it (draft, scheduled, published) is `status`."""
     if status == SCHEDULED:
         return and_(col(Post.status) == PostStatus.PUBLISHED, col(Post.published_at) > now)
