@@ -150,3 +150,52 @@ def test_a_hit_carries_the_cors_answer_of_its_own_origin(client, session: Sessio
     assert from_browser.headers["x-cache"] == from_app.headers["x-cache"] == "HIT"
     assert from_browser.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-origin" not in from_app.headers
+
+
+def test_an_answer_built_for_one_host_is_never_served_to_another(client, session: Session) -> None:
+    make_post(session, title="Hosted")
+    path = "/api/v1/posts/hosted"
+
+    evil = client.get(path, headers={"Host": "evil.example"})
+    plain = client.get(path)
+    plain_again = client.get(path)
+
+    assert evil.json()["data"]["links"]["self"].startswith("http://evil.example/")
+    assert plain.headers["x-cache"] == "MISS"
+    assert plain.json()["data"]["links"]["self"] == "http://api.test/api/v1/posts/hosted"
+    assert plain_again.headers["x-cache"] == "HIT"
+    assert client.get("https://api.test" + path).headers["x-cache"] == "MISS"
+    feed = client.get("/rss.xml", headers={"Host": "evil.example"})
+    assert b"evil.example" in feed.content
+    assert b"evil.example" not in client.get("/rss.xml").content
+
+
+def test_with_the_api_url_set_every_host_shares_one_answer(client, session: Session) -> None:
+    client.app.state.settings.api_url = "https://api.example.com"
+    make_post(session, title="Shared")
+    path = "/api/v1/posts/shared"
+
+    first = client.get(path, headers={"Host": "evil.example"})
+    second = client.get(path)
+
+    assert second.headers["x-cache"] == "HIT"
+    assert first.json() == second.json()
+    assert second.json()["data"]["links"]["self"].startswith("https://api.example.com/")
+
+
+def test_a_real_server_keeps_hosts_and_forwarded_schemes_apart(new_database) -> None:
+    shared = shared_post(new_database(), title="Posture")
+    # Behind a proxy on 127.0.0.1, which uvicorn trusts by default for X-Forwarded-Proto.
+    with running_server(shared.url) as base:
+        path = f"{base}/api/v1/posts/posture"
+        httpx.get(path, headers={"Host": "evil.example"})
+        httpx.get(path, headers={"X-Forwarded-Proto": "https"})
+        plain = httpx.get(path)
+        feed_evil = httpx.get(f"{base}/rss.xml", headers={"Host": "evil.example"})
+        feed = httpx.get(f"{base}/rss.xml")
+
+    assert plain.json()["data"]["links"]["self"] == f"{base}/api/v1/posts/posture"
+    assert b"evil.example" in feed_evil.content
+    assert (
+        b"evil.example" not in feed.content and b"https://" not in feed.content.split(b"<item>")[0]
+    )

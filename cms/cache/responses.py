@@ -27,7 +27,7 @@ from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_
 from cms.cache import version
 from cms.timestamps import Clock
 
-Key = tuple[str, bytes, str, bytes]  # path, query, encoding, origin
+Key = tuple[bytes, str, bytes, str, bytes]  # base, path, query, encoding, origin
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,20 @@ class ResponseCache:
 
 class CacheMiddleware:
     """Outermost (cms.app.CmsApp): a hit costs no error handling, CORS or routing. The key
-    holds the Origin, as CORS answers differ by it."""
+    holds the Origin, as CORS answers differ by it, and, unless CMS_API_URL says where the
+    API is, the scheme and Host the links were built from (cms.api.urls): otherwise one
+    request with `Host: evil.example` would hand its links to everyone after it."""
 
-    def __init__(self, app: ASGIApp, *, cache: Callable[[], ResponseCache | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cache: Callable[[], ResponseCache | None],
+        api_url: Callable[[], str],
+    ) -> None:
         self.app = app
         self.cache = cache
+        self.api_url = api_url
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.cache()
@@ -112,7 +121,8 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         coding = _coding(request.get(b"accept-encoding", b""))
-        key = (scope["path"], scope["query_string"], coding, request.get(b"origin", b""))
+        base = b"" if self.api_url() else _base(scope, request)
+        key = (base, scope["path"], scope["query_string"], coding, request.get(b"origin", b""))
         if cache.check_due():
             # In a worker thread: the event loop must never wait for a database connection
             # (the requests holding them need the loop to give them back).
@@ -143,6 +153,13 @@ class CacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, keep)
+
+
+def _base(scope: Scope, request: dict[bytes, bytes]) -> bytes:
+    # What Request.base_url is made of: the scheme (X-Forwarded-Proto, once the server has
+    # trusted it), the Host, the root path.
+    root = scope.get("root_path", "").encode()
+    return b"%s://%s%s" % (scope["scheme"].encode(), request.get(b"host", b""), root)
 
 
 @lru_cache(maxsize=64)
