@@ -29,6 +29,8 @@ from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
 from cms.db import make_engine
 from cms.feeds.routes import router as feeds_router
+from cms.http.bodies import BodyLimit
+from cms.http.head import HeadAsGet
 from cms.pageviews.admin_routes import router as views_admin_router
 from cms.pageviews.content_routes import router as views_router
 from cms.pageviews.service import ViewCounter
@@ -101,6 +103,8 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
 
+    # Inside CORS and delivery, so that a 413 carries their headers like any answer.
+    app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 2**20))
     app.add_middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size)
     app.add_middleware(
         SplitCORS,
@@ -113,11 +117,16 @@ def create_app(
 class CmsApp(FastAPI):
     """FastAPI with the response cache in front of all of it: a hit is answered before
     error handling, CORS and routing (../shared/PERFORMANCE.md), and outside delivery, so
-    that it keeps each encoding's bytes and ETag as they were sent."""
+    that it keeps each encoding's bytes and ETag as they were sent. Only HEAD, answered as
+    GET, comes before it, so that a HEAD is a hit too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return CacheMiddleware(
-            super().build_middleware_stack(), cache=lambda: self.state.response_cache
+        return HeadAsGet(
+            CacheMiddleware(
+                super().build_middleware_stack(),
+                cache=lambda: self.state.response_cache,
+                api_url=lambda: self.state.settings.api_url,
+            )
         )
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     permalink_author: str = "/author/{slug}"
     permalink_tag: str = "/tag/{slug}"
     # Browsers on these origins may call the Content API ("*" = any) and the Admin API.
+    # The largest request body taken (413 beyond it): JSON bodies are small, and 1 MB holds
+    # a very long article (~100,000 characters) several times over.
+    max_body_mb: float = Field(default=1.0, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
     admin_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Cache-Control for Content API responses: fresh for max-age seconds, then served stale

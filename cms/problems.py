@@ -176,6 +176,8 @@ def _allowed_methods(request: Request) -> str:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+            if method == "GET":
+                allowed.append("HEAD")  # cms.http.head answers it wherever GET works
     return ", ".join(allowed)
 
 

@@ -54,10 +54,15 @@ def load_schema(*refusals: str, only_here: dict[str, list[str]] | None = None) -
     `only_here` adds refusals for one path only (a query whose parameters are each valid
     but not together, which a schema cannot say).
     """
-    expected = ["2xx", "3xx", "401", "403", "404", "409", "429", *refusals]
+    # 413: a body may fit its schema and still be over CMS_MAX_BODY_MB (1 MB of Unicode).
+    expected = ["2xx", "3xx", "401", "403", "404", "409", "413", "429", *refusals]
+    rejections = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428"]
 
     def accepting(statuses: list[str]) -> dict[str, Any]:
-        return {"positive_data_acceptance": {"expected-statuses": statuses}}
+        return {
+            "positive_data_acceptance": {"expected-statuses": statuses},
+            "negative_data_rejection": {"expected-statuses": [*rejections, "429"]},
+        }
 
     operations = [
         {"include-path": path, "checks": accepting([*expected, *more])}

@@ -49,6 +49,8 @@ def _fix_error_responses(operation: dict[str, Any]) -> None:
             responses.pop("422")
         if has_parameters:
             responses.setdefault("400", {"description": "Bad Request"})
+    if "requestBody" in operation:  # over CMS_MAX_BODY_MB, before any route
+        responses.setdefault("413", {"description": "Content Too Large"})
     for status, response in responses.items():
         if status.isdigit() and int(status) >= 400:
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}

@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 from annotated_types import Interval
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 
 def _iso_datetime(value: Any) -> datetime:
@@ -19,7 +27,10 @@ def _iso_datetime(value: Any) -> datetime:
             raise ValueError("must be an ISO 8601 date-time, e.g. 2021-02-02T10:00:00Z") from None
     if not isinstance(value, datetime):
         raise ValueError("must be an ISO 8601 date-time string, e.g. 2021-02-02T10:00:00Z")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is in year 10000 in UTC
+        raise ValueError("must fall between 0001-01-01 and 9999-12-31 in UTC") from None
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
@@ -56,38 +67,100 @@ def _whole_number(value: Any) -> Any:
 Id = Annotated[int, Interval(ge=1, le=2**31 - 1), BeforeValidator(_whole_number)]
 
 
-def _no_nul(value: Any) -> Any:
-    # PostgreSQL cannot store NUL characters in text; no real text contains one.
-    texts = value if isinstance(value, list) else [value]
-    if any(isinstance(text, str) and "\x00" in text for text in texts):
-        raise ValueError("must not contain NUL (\\u0000) characters")
+# What the document says of every parameter the API takes.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+# Control characters make feeds invalid XML and terminals misbehave; lone surrogates and
+# U+FFFE/U+FFFF cannot be stored or sent as UTF-8. No real text holds any of them.
+_UNSENDABLE = "\\ud800-\\udfff\\ufffe\\uffff"
+_CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f"
+_CONTROLS_BUT_LINES = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+TEXT_PATTERN = f"^[^{_CONTROLS}{_UNSENDABLE}]*$"  # one line: a name, a title, a URL
+LINES_PATTERN = f"^[^{_CONTROLS_BUT_LINES}{_UNSENDABLE}]*$"  # tab, newline and CR allowed
+_TEXT_REFUSED = re.compile(f"[{_CONTROLS}{_UNSENDABLE}]")
+_LINES_REFUSED = re.compile(f"[{_CONTROLS_BUT_LINES}{_UNSENDABLE}]")
+
+
+# A link or image address: http(s) with a host, or a path on the site ("/media/a.png").
+# Nothing else: `javascript:` and `data:` addresses run in the reader's browser, and `//x`
+# or `/\\x` leave the site. Spaces, controls and backslashes are refused, not guessed at.
+_NOT_IN_URL = f"\\u0000-\\u0020\\u007f-\\u009f{_UNSENDABLE}\\\\"
+_ABSOLUTE = f"[Hh][Tt][Tt][Pp][Ss]?://[^/?#{_NOT_IN_URL}]+(?:[/?#][^{_NOT_IN_URL}]*)?"
+_ON_SITE = f"/(?:[^/{_NOT_IN_URL}][^{_NOT_IN_URL}]*)?"
+URL_PATTERN = f"^(?:{_ABSOLUTE}|{_ON_SITE})$"
+_URL = re.compile(URL_PATTERN)
+
+
+def _web_url(value: str) -> str:
+    if not _URL.match(value):
+        raise ValueError(
+            "must be an http(s) URL or a path on the site starting with /, "
+            "without spaces (encode them as %20)"
+        )
     return value
 
 
-# What the document says of every text the API takes in (bodies and parameters alike).
-NO_NUL_PATTERN = "^[^\\u0000]*$"
+WebUrl = Annotated[
+    str,
+    AfterValidator(_web_url),
+    Field(max_length=2000, json_schema_extra={"pattern": URL_PATTERN}),
+]
+
+
+class Lines:
+    """Marks a text field that may hold several lines (a body, a bio): `Annotated[str, LINES]`."""
+
+
+LINES = Lines()
+
+
+def _refuse_controls(value: Any, *, lines: bool) -> Any:
+    refused = _LINES_REFUSED if lines else _TEXT_REFUSED
+    for text in value if isinstance(value, list) else [value]:
+        found = refused.search(text) if isinstance(text, str) else None
+        if found is None:
+            continue
+        char = found[0]
+        if char in "\t\n\r":
+            raise ValueError(f"must be one line: no tab or line break (U+{ord(char):04X})")
+        what = "a control character" if char < "\ud800" else "a character that is not text"
+        raise ValueError(f"must not contain {what} (U+{ord(char):04X})")
+    return value
 
 
 def document_no_nul(schema: dict[str, Any]) -> None:
-    """Add NO_NUL_PATTERN to every plain string in a JSON schema (in place)."""
+    """Add NO_NUL_PATTERN to every plain string in a parameter's JSON schema (in place)."""
+    _document_pattern(schema, NO_NUL_PATTERN)
+
+
+def _document_pattern(schema: dict[str, Any], pattern: str) -> None:
     if schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
-        schema["pattern"] = NO_NUL_PATTERN
-    for key in ("properties",):
-        for child in schema.get(key, {}).values():
-            document_no_nul(child)
+        schema["pattern"] = pattern
+    for child in schema.get("properties", {}).values():
+        _document_pattern(child, pattern)
     for key in ("anyOf", "allOf", "oneOf"):
         for child in schema.get(key, []):
-            document_no_nul(child)
+            _document_pattern(child, pattern)
     if isinstance(schema.get("items"), dict):
-        document_no_nul(schema["items"])
+        _document_pattern(schema["items"], pattern)
+
+
+def _document_text(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Say in a body's JSON schema which characters each text field refuses."""
+    for name, field in model.model_fields.items():
+        prop = schema.get("properties", {}).get(field.alias or name)
+        if prop is not None:
+            _document_pattern(prop, LINES_PATTERN if LINES in field.metadata else TEXT_PATTERN)
 
 
 class RequestBody(BaseModel):
-    """The base of every JSON body the API takes: unknown fields and NUL characters refused."""
+    """The base of every JSON body the API takes: unknown fields and control characters
+    refused (tab and newline only in fields marked LINES)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=document_no_nul)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_text)
 
     @field_validator("*", mode="before")
     @classmethod
-    def refuse_nul(cls, value: Any) -> Any:
-        return _no_nul(value)
+    def refuse_controls(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return _refuse_controls(value, lines=field is not None and LINES in field.metadata)

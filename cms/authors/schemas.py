@@ -1,12 +1,12 @@
 """Authors as the API shows them (API.md, "An author"), and as editors write them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cms.api.envelopes import SelfLinks, no_required
-from cms.api.types import RequestBody
+from cms.api.types import LINES, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
@@ -38,9 +38,9 @@ class AdminAuthorOut(AuthorOut):
 class AuthorCreate(RequestBody):
     name: RecordName
     slug: SlugText | None = Field(default=None, description="Default: made from the name.")
-    bio: str | None = Field(default=None, max_length=5000)
-    profile_image: str | None = Field(default=None, max_length=2000)
-    website: str | None = Field(default=None, max_length=2000)
+    bio: Annotated[str | None, LINES] = Field(default=None, max_length=5000)
+    profile_image: WebUrl | None = None
+    website: WebUrl | None = None
 
 
 class AuthorUpdate(RequestBody):
@@ -48,9 +48,9 @@ class AuthorUpdate(RequestBody):
 
     name: NewName = None
     slug: NewSlug = None
-    bio: str | None = Field(default=None, max_length=5000)
-    profile_image: str | None = Field(default=None, max_length=2000)
-    website: str | None = Field(default=None, max_length=2000)
+    bio: Annotated[str | None, LINES] = Field(default=None, max_length=5000)
+    profile_image: WebUrl | None = None
+    website: WebUrl | None = None
 
 
 def author_out(counted: Counted[Author], urls: Urls) -> dict[str, Any]:

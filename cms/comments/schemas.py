@@ -1,12 +1,12 @@
 """Comments as readers and moderators see them. E-mail addresses are for moderators only."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from cms.api.envelopes import no_required
-from cms.api.types import Id, RequestBody
+from cms.api.types import LINES, Id, RequestBody
 from cms.comments.models import Comment
 
 MAX_BODY = 5000
@@ -16,7 +16,9 @@ GRAVATAR = "https://www.gravatar.com/avatar/{}?d=identicon"
 class CommentCreate(RequestBody):
     author_name: str = Field(min_length=1, max_length=100)
     author_email: EmailStr = Field(max_length=254)
-    body: str = Field(min_length=1, max_length=MAX_BODY, description="Plain text or Markdown.")
+    body: Annotated[str, LINES] = Field(
+        min_length=1, max_length=MAX_BODY, description="Plain text or Markdown."
+    )
     parent_id: Id | None = Field(default=None, description="The comment this replies to.")
     website: str | None = Field(
         default=None,
@@ -26,7 +28,7 @@ class CommentCreate(RequestBody):
 
 
 class EditorCommentCreate(RequestBody):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: Annotated[str, LINES] = Field(min_length=1, max_length=MAX_BODY)
     parent_id: Id | None = None
 
 

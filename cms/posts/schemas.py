@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from cms.api.envelopes import SelfLinks, no_required
-from cms.api.types import Id, IsoDateTime, RequestBody
+from cms.api.types import LINES, Id, IsoDateTime, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorOut, author_out
@@ -78,19 +78,23 @@ SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=191)]
-MAX_BODY = 1_000_000  # characters: a very long article is ~100,000
+MAX_BODY = 500_000  # characters: a very long article is ~100,000 (and bodies stop at 1 MB)
 
 
 class PostWrite(RequestBody):
     """What an editor sends to write a post (all optional on an update)."""
 
     slug: str | None = Field(default=None, max_length=180)
-    body: str | None = Field(default=None, max_length=MAX_BODY, description="Markdown.")
-    html: str | None = Field(
+    body: Annotated[str | None, LINES] = Field(
+        default=None, max_length=MAX_BODY, description="Markdown."
+    )
+    html: Annotated[str | None, LINES] = Field(
         default=None, max_length=MAX_BODY, description="HTML, sanitised on save."
     )
-    excerpt: str | None = Field(default=None, max_length=500, description="A custom excerpt.")
-    feature_image: str | None = Field(default=None, max_length=2000)
+    excerpt: Annotated[str | None, LINES] = Field(
+        default=None, max_length=500, description="A custom excerpt."
+    )
+    feature_image: WebUrl | None = None
     featured: StrictBool = False
     comments_enabled: StrictBool = True
     author_ids: list[Id] = Field(default_factory=list)

@@ -2,12 +2,12 @@
 and as editors write them."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cms.api.envelopes import SelfLinks, no_required
-from cms.api.types import RequestBody
+from cms.api.types import LINES, RequestBody
 from cms.api.urls import Urls
 from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
 from cms.tags.models import Tag
@@ -37,7 +37,7 @@ class AdminTagOut(TagOut):
 class TagCreate(RequestBody):
     name: RecordName
     slug: SlugText | None = Field(default=None, description="Default: made from the name.")
-    description: str | None = Field(default=None, max_length=5000)
+    description: Annotated[str | None, LINES] = Field(default=None, max_length=5000)
 
 
 class TagUpdate(RequestBody):
@@ -45,7 +45,7 @@ class TagUpdate(RequestBody):
 
     name: NewName = None
     slug: NewSlug = None
-    description: str | None = Field(default=None, max_length=5000)
+    description: Annotated[str | None, LINES] = Field(default=None, max_length=5000)
 
 
 def tag_out(counted: Counted[Tag], urls: Urls) -> dict[str, Any]:

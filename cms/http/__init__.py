@@ -1,0 +1,1 @@
+"""The layers in front of the routes: what every request goes through before any route."""
