@@ -1,5 +1,6 @@
 """The RSS 2.0 feed: the latest published posts, with absolute links, built with ElementTree
-(which escapes every text and attribute)."""
+(which escapes every text and attribute) and written by cms.feeds.document (which drops what
+XML cannot hold)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -7,6 +8,7 @@ from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
 from cms.config import Settings
+from cms.feeds.document import serialize
 from cms.posts.models import Post
 from cms.posts.service import PostBundle
 from cms.posts.visibility import last_change
@@ -34,7 +36,7 @@ def render_feed(
         _text(channel, "lastBuildDate", _date(newest_change(bundle.posts)))
     for post in bundle.posts:
         _item(channel, post, bundle, settings=settings, url=post_url(post))
-    return bytes(ET.tostring(rss, encoding="utf-8", xml_declaration=True))
+    return serialize(rss)
 
 
 def newest_change(posts: list[Post]) -> datetime:
