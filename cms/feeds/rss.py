@@ -2,6 +2,7 @@
 (which escapes every text and attribute) and written by cms.feeds.document (which drops what
 XML cannot hold)."""
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
@@ -10,6 +11,7 @@ from xml.etree import ElementTree as ET
 from cms.config import Settings
 from cms.feeds.document import serialize
 from cms.posts.models import Post
+from cms.posts.rendering import sanitize
 from cms.posts.service import PostBundle
 from cms.posts.visibility import last_change
 
@@ -56,9 +58,13 @@ def _item(
         _text(item, f"{{{DC}}}creator", author.item.name)
     for tag in bundle.tags.get(post.id or 0, []):
         _text(item, "category", tag.item.name)
-    _text(item, "description", post.excerpt)
+    # Readers decode <description> as HTML; an excerpt is plain text (a custom one is kept
+    # as the editor typed it), so it goes in as HTML text: "<img ...>" shows, never runs.
+    _text(item, "description", html.escape(post.excerpt, quote=False))
     if settings.feed_content == "full":
-        _text(item, f"{{{CONTENT}}}encoded", post.html)
+        # Sanitised on save already; again here because a feed is read far from this API,
+        # and rows may come from an import or an older, looser sanitiser.
+        _text(item, f"{{{CONTENT}}}encoded", sanitize(post.html))
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:

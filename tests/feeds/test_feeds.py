@@ -59,7 +59,8 @@ def test_the_feed_escapes_what_editors_write(client, session: Session) -> None:
 
     assert item is not None
     assert item.findtext("title") == 'Tips & tricks: <b>"bold"</b> moves'
-    assert item.findtext("description") == "Fish & chips <3"
+    # <description> is HTML to readers: the plain-text excerpt is escaped as HTML text.
+    assert item.findtext("description") == "Fish &amp; chips &lt;3"
 
 
 def test_the_feed_can_carry_whole_posts(client, session: Session, settings) -> None:
