@@ -17,9 +17,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./cms.db"
     # The front end's address: `url` fields are built from it and the permalink patterns.
     site_url: str = "http://localhost:3000"
-    # The site's name and tagline, for the RSS feed.
+    # The site's name and tagline, for the RSS feed (an empty tagline: "The latest posts
+    # from <title>"), and its language, a BCP 47 tag such as "en" or "de-AT".
     site_title: str = "cms"
     site_description: str = ""
+    site_language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
     # What the feed carries of each post: "excerpt", or "full" (the HTML as well).
     feed_content: Literal["excerpt", "full"] = "excerpt"
     # The API's public address for `links`; empty means "as the request reached us".

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.db import UTCDateTime
+from cms.feeds.document import serialize
 from cms.posts.models import Post, PostAuthor, PostTag
 from cms.posts.visibility import is_live, last_change
 from cms.tags.models import Tag
@@ -68,7 +69,7 @@ def urlset(entries: list[Entry]) -> bytes:
         ET.SubElement(url, "loc").text = entry.loc
         if entry.lastmod is not None:
             ET.SubElement(url, "lastmod").text = _w3c(entry.lastmod)
-    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return serialize(root)
 
 
 def index(locations: list[str], lastmod: datetime | None) -> bytes:
@@ -78,7 +79,7 @@ def index(locations: list[str], lastmod: datetime | None) -> bytes:
         ET.SubElement(sitemap, "loc").text = location
         if lastmod is not None:
             ET.SubElement(sitemap, "lastmod").text = _w3c(lastmod)
-    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return serialize(root)
 
 
 def _with_latest_post(

@@ -44,7 +44,8 @@ def test_the_feed_has_the_latest_20_published_posts_newest_first(client, session
     assert [item.findtext("title") for item in items] == [f"Post {n:02d}" for n in range(21, 1, -1)]
     first = items[0]
     assert first.findtext("link") == "https://blog.example.com/post/post-21"
-    assert first.findtext("guid") == first.findtext("link")
+    guid = first.find("guid")
+    assert guid is not None and guid.get("isPermaLink") == "false"  # ids, not addresses
     assert parsedate_to_datetime(first.findtext("pubDate") or "") == DAY_ONE + timedelta(days=21)
     assert first.findtext(DC) == "Jo Goh" and first.findtext("category") == "Running"
     assert (first.findtext("description") or "").startswith("Some words for post")
@@ -59,7 +60,8 @@ def test_the_feed_escapes_what_editors_write(client, session: Session) -> None:
 
     assert item is not None
     assert item.findtext("title") == 'Tips & tricks: <b>"bold"</b> moves'
-    assert item.findtext("description") == "Fish & chips <3"
+    # <description> is HTML to readers: the plain-text excerpt is escaped as HTML text.
+    assert item.findtext("description") == "Fish &amp; chips &lt;3"
 
 
 def test_the_feed_can_carry_whole_posts(client, session: Session, settings) -> None:
