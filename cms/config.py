@@ -66,10 +66,17 @@ class Settings(BaseSettings):
     comment_max_depth: int = Field(default=3, ge=0)
     comments_close_after_days: int = Field(default=0, ge=0)  # 0: they never close by age
     comment_max_links: int = Field(default=2, ge=0)
-    comment_rate_limit: int = Field(default=5, ge=1)  # submissions per sender per window
+    comment_rate_limit: int = Field(default=5, ge=1)  # submissions per client address per window
+    # Submissions per post per window, from all addresses together: what a flood from many
+    # addresses can put in the moderation queue. 30 in 10 minutes is far above what a busy
+    # post gets from people, and still a queue a moderator can clear.
+    comment_post_rate_limit: int = Field(default=30, ge=1)
     comment_rate_window_minutes: int = Field(default=10, ge=1)
-    # Approve at once a commenter who already has an approved comment (same e-mail).
+    # Approve at once a commenter who presents the commenter token of an approved comment.
     comment_auto_approve_known: bool = True
+    # Gravatar avatar_urls for commenters. Off: the URL holds an unsalted hash of the e-mail,
+    # so anyone can test whether an address they know has commented.
+    gravatar: bool = False
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod

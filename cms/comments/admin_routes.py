@@ -20,6 +20,7 @@ from cms.comments.schemas import (
     ModerationUpdate,
     admin_comment_out,
 )
+from cms.config import Settings
 from cms.db import SessionDep
 from cms.posts import editorial
 from cms.posts.models import Post
@@ -32,8 +33,9 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 COMMENT_FIELDS = frozenset(AdminCommentOut.model_fields)
 
 
-def _out(comment: Comment, post: Post) -> dict[str, object]:
-    return admin_comment_out(comment, {"id": post.id, "slug": post.slug, "title": post.title})
+def _out(comment: Comment, post: Post, settings: Settings) -> dict[str, object]:
+    ref = {"id": post.id, "slug": post.slug, "title": post.title}
+    return admin_comment_out(comment, ref, gravatar=settings.gravatar)
 
 
 @router.get(
@@ -42,6 +44,7 @@ def _out(comment: Comment, post: Post) -> dict[str, object]:
 def list_comments_for_moderation(
     user: EditorUser,
     session: SessionDep,
+    settings: SettingsDep,
     urls: UrlsDep,
     pagination: PaginationDep,
     status: Annotated[Status | None, Query(description="Only comments with this status.")] = None,
@@ -65,7 +68,7 @@ def list_comments_for_moderation(
         sort=sort,
         fields=fields,
     )
-    items = [_out(comment, post) for comment, post in rows]
+    items = [_out(comment, post, settings) for comment, post in rows]
     return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
 
 
@@ -79,6 +82,7 @@ def moderate_comment(
     data: Annotated[ModerationUpdate, Body()],
     user: EditorUser,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
 ) -> Response:
     """Approve, mark as spam, delete (softly: it can be approved again) or send back to pending."""
@@ -93,7 +97,7 @@ def moderate_comment(
         now=now,
     )
     post = session.get_one(Post, comment.post_id)
-    return private_response({"data": _out(comment, post)})
+    return private_response({"data": _out(comment, post, settings)})
 
 
 @router.post(
@@ -124,4 +128,4 @@ def add_editor_comment(
         summary=post.title,
         now=now,
     )
-    return private_response({"data": _out(comment, post)}, status_code=201)
+    return private_response({"data": _out(comment, post, settings)}, status_code=201)

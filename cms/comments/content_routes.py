@@ -31,7 +31,7 @@ from cms.comments.schemas import (
 )
 from cms.db import ReadSessionDep, SessionDep, read
 from cms.problems import problem_responses
-from cms.visitors import request_visitor
+from cms.visitors import client_address
 
 router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
 
@@ -56,7 +56,8 @@ async def list_comments(
 
     def nested(comment: Comment) -> dict[str, Any]:
         children = thread.replies.get(comment.id or 0, [])
-        out = comment_out(comment, [nested(child) for child in children])
+        replies = [nested(child) for child in children]
+        out = comment_out(comment, replies, gravatar=settings.gravatar)
         return pick(out, chosen)
 
     self_url = urls.api(
@@ -89,9 +90,18 @@ def submit_comment(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    """Submit a comment; it shows once a moderator approves it (202, status `pending`)."""
-    sender = request_visitor(request, settings.secret_key, now=now)
-    comment, status = service.submit_comment(
-        session, slug=slug, data=data, sender_hash=sender, now=now, settings=settings
+    """Submit a comment; it shows once a moderator approves it (202, status `pending`), or at
+    once when it carries the `commenter_token` of an approved comment. Keep the token this
+    answers. Limited per client address and per post (429 with Retry-After)."""
+    submitted = service.submit_comment(
+        session,
+        slug=slug,
+        data=data,
+        address=client_address(request),
+        now=now,
+        settings=settings,
     )
-    return private_response({"data": submitted_out(comment, status=status)}, status_code=202)
+    out = submitted_out(
+        submitted.comment, status=submitted.status, commenter_token=submitted.commenter_token
+    )
+    return private_response({"data": out}, status_code=202)

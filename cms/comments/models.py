@@ -41,5 +41,7 @@ class Comment(SQLModel, table=True):
     status: str = Field(max_length=16, default=CommentStatus.PENDING)
     # A keyed hash of the sender (never an address): for the rate limit.
     sender_hash: str = Field(max_length=64, index=True)
+    # sha256 of the commenter token the sender was given (or showed): who they are to us.
+    commenter_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -25,6 +25,14 @@ class CommentCreate(RequestBody):
         max_length=2000,
         description="Leave empty: a trap for robots (forms hide this field from people).",
     )
+    commenter_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The commenter_token an earlier submission answered. Once a comment sent "
+        "with it is approved, later ones with it are approved at once.",
+    )
 
 
 class EditorCommentCreate(RequestBody):
@@ -45,7 +53,7 @@ class CommentOut(BaseModel):
     id: int
     parent_id: int | None
     author_name: str
-    avatar_url: str
+    avatar_url: str | None = Field(description="Gravatar, when the site turns it on; else null.")
     html: str
     created_at: datetime
     replies: list["CommentOut"]
@@ -60,6 +68,11 @@ class SubmittedOut(BaseModel):
     author_name: str
     html: str
     created_at: datetime
+    commenter_token: str = Field(
+        description="A secret for this commenter to keep and send with their next comment "
+        "(the same one again once it is known here): proof that they are the writer of "
+        "comments approved before. Sent to no one else."
+    )
 
 
 class PostRef(BaseModel):
@@ -76,7 +89,7 @@ class AdminCommentOut(BaseModel):
     parent_id: int | None
     author_name: str
     author_email: str
-    avatar_url: str
+    avatar_url: str | None
     body: str
     html: str
     status: Literal["pending", "approved", "spam", "deleted"]
@@ -84,7 +97,7 @@ class AdminCommentOut(BaseModel):
     updated_at: datetime
 
 
-def submitted_out(comment: Comment, *, status: str) -> dict[str, Any]:
+def submitted_out(comment: Comment, *, status: str, commenter_token: str) -> dict[str, Any]:
     return {
         "id": comment.id,
         # A comment caught as spam answers "pending" like any other: robots learn nothing.
@@ -93,6 +106,7 @@ def submitted_out(comment: Comment, *, status: str) -> dict[str, Any]:
         "author_name": comment.author_name,
         "html": comment.html,
         "created_at": comment.created_at,
+        "commenter_token": commenter_token,
     }
 
 
@@ -100,26 +114,36 @@ COMMENT_FIELDS = frozenset(CommentOut.model_fields)
 COMMENT_SORTABLE = frozenset({"created_at", "id"})
 
 
-def comment_out(comment: Comment, replies: list[dict[str, Any]]) -> dict[str, Any]:
+def avatar_url(comment: Comment, *, gravatar: bool) -> str | None:
+    # Gravatar takes the e-mail's hash unsalted, so the URL tells anyone who knows an
+    # address whether it commented: only when the site chose that (CMS_GRAVATAR).
+    return GRAVATAR.format(comment.avatar_hash) if gravatar else None
+
+
+def comment_out(
+    comment: Comment, replies: list[dict[str, Any]], *, gravatar: bool
+) -> dict[str, Any]:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
         "author_name": comment.author_name,
-        "avatar_url": GRAVATAR.format(comment.avatar_hash),
+        "avatar_url": avatar_url(comment, gravatar=gravatar),
         "html": comment.html,
         "created_at": comment.created_at,
         "replies": replies,
     }
 
 
-def admin_comment_out(comment: Comment, post: PostRef | dict[str, Any]) -> dict[str, Any]:
+def admin_comment_out(
+    comment: Comment, post: PostRef | dict[str, Any], *, gravatar: bool
+) -> dict[str, Any]:
     return {
         "id": comment.id,
         "post": post,
         "parent_id": comment.parent_id,
         "author_name": comment.author_name,
         "author_email": comment.author_email,
-        "avatar_url": GRAVATAR.format(comment.avatar_hash),
+        "avatar_url": avatar_url(comment, gravatar=gravatar),
         "body": comment.body,
         "html": comment.html,
         "status": comment.status,

@@ -6,18 +6,21 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey, order_by
 from cms.comments.models import Comment, CommentStatus
 from cms.comments.rendering import count_links, render_comment
 from cms.comments.schemas import CommentCreate, EditorCommentCreate
+from cms.comments.tokens import new_token, token_hash
 from cms.config import Settings
 from cms.posts.models import Post
 from cms.posts.visibility import is_live
 from cms.problems import Forbidden, NotFound, TooManyRequests, Unprocessable
+from cms.users import service as users_service
 from cms.users.models import User
+from cms.visitors import address_hash
 
 
 @dataclass(frozen=True)
@@ -29,35 +32,43 @@ class Thread:
     total: int
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A reader's accepted comment, the status to tell them, and the token to keep."""
+
+    comment: Comment
+    status: str
+    commenter_token: str
+
+
 def submit_comment(
     session: Session,
     *,
     slug: str,
     data: CommentCreate,
-    sender_hash: str,
+    address: str,
     now: datetime,
     settings: Settings,
-) -> tuple[Comment, str]:
-    """Take a reader's comment: pending (or approved for a known commenter); spam is kept quiet.
-
-    Returns the comment and the status to tell the sender.
-    """
+) -> Submitted:
+    """Take a reader's comment: pending, or approved for a commenter proven known; spam is
+    kept quiet. Limited per client address and per post."""
     post = _live_post(session, slug=slug, now=now)
     _check_open(post, now=now, settings=settings)
-    _check_rate(session, sender_hash=sender_hash, now=now, settings=settings)
+    _check_rates(session, post=post, address=address, now=now, settings=settings)
     body = _check_body(data.body, settings=settings)
     parent = _check_parent(session, post=post, parent_id=data.parent_id, settings=settings)
-    email = str(data.author_email).lower()
+    email = str(data.author_email).strip().lower()
+    token, statuses = _commenter(session, data.commenter_token)
     status = CommentStatus.PENDING
     if data.website:  # only robots fill in the hidden field
         status = CommentStatus.SPAM
-    elif settings.comment_auto_approve_known and _is_known(session, email=email):
+    elif settings.comment_auto_approve_known and _is_trusted(session, statuses, email=email):
         status = CommentStatus.APPROVED
-    comment = _add(
-        session, post, parent, data.author_name.strip(), email, body, status, sender_hash, now
-    )
+    sender = address_hash(settings.secret_key, day=now.date(), address=address)
+    name = data.author_name.strip()
+    comment = _add(session, post, parent, name, email, body, status, sender, now, token_hash(token))
     told = CommentStatus.APPROVED if status == CommentStatus.APPROVED else CommentStatus.PENDING
-    return comment, told
+    return Submitted(comment=comment, status=told, commenter_token=token)
 
 
 def add_editor_comment(
@@ -195,6 +206,7 @@ def _add(
     status: str,
     sender_hash: str,
     now: datetime,
+    commenter_hash: str | None = None,
 ) -> Comment:
     comment = Comment(
         post_id=post.id or 0,
@@ -207,6 +219,7 @@ def _add(
         html=render_comment(body),
         status=status,
         sender_hash=sender_hash,
+        commenter_hash=commenter_hash,
         created_at=now,
         updated_at=now,
     )
@@ -232,21 +245,49 @@ def _check_open(post: Post, *, now: datetime, settings: Settings) -> None:
         raise Forbidden(f"Comments close {days} days after a post is published")
 
 
-def _check_rate(session: Session, *, sender_hash: str, now: datetime, settings: Settings) -> None:
-    window = timedelta(minutes=settings.comment_rate_window_minutes)
+def _check_rates(
+    session: Session, *, post: Post, address: str, now: datetime, settings: Settings
+) -> None:
+    since = now - timedelta(minutes=settings.comment_rate_window_minutes)
+    # The hash of an address changes each day: a window that spans midnight needs both.
+    days = [since.date() + timedelta(days=n) for n in range((now.date() - since.date()).days + 1)]
+    senders = [address_hash(settings.secret_key, day=day, address=address) for day in days]
+    _check_recent(
+        session,
+        col(Comment.sender_hash).in_(senders),
+        since=since,
+        limit=settings.comment_rate_limit,
+        detail="Too many comments from you in a short time; try again later",
+    )
+    _check_recent(
+        session,
+        and_(col(Comment.post_id) == post.id, col(Comment.sender_hash) != ""),  # not staff's
+        since=since,
+        limit=settings.comment_post_rate_limit,
+        detail="Too many comments on this post in a short time; try again later",
+    )
+
+
+def _check_recent(
+    session: Session,
+    where: ColumnElement[bool],
+    *,
+    since: datetime,
+    limit: int,
+    detail: str,
+) -> None:
+    """TooManyRequests when `limit` comments matching `where` came after `since`."""
     recent = list(
         session.execute(
             select(col(Comment.created_at))
-            .where(col(Comment.sender_hash) == sender_hash, col(Comment.created_at) > now - window)
+            .where(where, col(Comment.created_at) > since)
             .order_by(col(Comment.created_at))
+            .limit(limit)
         ).scalars()
     )
-    if len(recent) >= settings.comment_rate_limit:
-        wait = max(1, math.ceil((recent[0] + window - now).total_seconds()))
-        raise TooManyRequests(
-            "Too many comments from you in a short time; try again later",
-            headers={"Retry-After": str(wait)},
-        )
+    if len(recent) >= limit:
+        wait = max(1, math.ceil((recent[0] - since).total_seconds()))
+        raise TooManyRequests(detail, headers={"Retry-After": str(wait)})
 
 
 def _check_body(body: str, *, settings: Settings) -> str:
@@ -275,8 +316,25 @@ def _check_parent(
     return parent
 
 
-def _is_known(session: Session, *, email: str) -> bool:
-    known = select(col(Comment.id)).where(
-        col(Comment.author_email) == email, col(Comment.status) == CommentStatus.APPROVED
-    )
-    return session.execute(known.limit(1)).first() is not None
+def _commenter(session: Session, presented: str | None) -> tuple[str, set[str]]:
+    """The sender's token (theirs when we know it, else a new one) and the statuses of the
+    comments sent with it before."""
+    if presented:
+        statuses = set(
+            session.execute(
+                select(col(Comment.status))
+                .where(col(Comment.commenter_hash) == token_hash(presented))
+                .distinct()
+            ).scalars()
+        )
+        if statuses:
+            return presented, statuses
+    return new_token(), set()
+
+
+def _is_trusted(session: Session, statuses: set[str], *, email: str) -> bool:
+    """Known by proof: an approved comment and no spam under the token, and not an address
+    of an account, which readers must never be able to speak as."""
+    if CommentStatus.APPROVED not in statuses or CommentStatus.SPAM in statuses:
+        return False
+    return users_service.find_user_by_email(session, email=email) is None

@@ -1,6 +1,5 @@
 """Comments: readers submit, moderators decide, and comment_count counts approved ones only."""
 
-import itertools
 from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
@@ -8,27 +7,8 @@ from sqlmodel import Session, func, select
 from cms.comments.models import Comment, CommentStatus
 from cms.posts.models import Post
 from cms.users.models import Role
+from tests.comments.readers import comments_url, moderate, submit
 from tests.factories import bearer, make_post, make_user
-
-
-def comments_url(slug: str) -> str:
-    return f"/api/v1/posts/{slug}/comments"
-
-
-_agents = itertools.count()
-
-
-def submit(client, slug: str, agent: str | None = None, **fields: object):  # type: ignore[no-untyped-def]
-    """Submit as a new reader each time (another browser), unless `agent` says who."""
-    body = {"author_name": "Ann", "author_email": "ann@example.com", "body": "Nice post!"} | fields
-    headers = {"User-Agent": agent or f"Browser {next(_agents)}"}
-    return client.post(comments_url(slug), json=body, headers=headers)
-
-
-def moderate(client, headers, comment_id: int, status: str):  # type: ignore[no-untyped-def]
-    return client.patch(
-        f"/api/v1/admin/comments/{comment_id}", json={"status": status}, headers=headers
-    )
 
 
 def assert_count_invariant(client, session: Session, post: Post) -> int:  # type: ignore[no-untyped-def]
@@ -78,7 +58,6 @@ def test_a_comment_waits_for_moderation_then_shows_and_counts(client, session: S
 
     public = client.get(comments_url("talk")).json()["data"][0]
     assert "author_email" not in public and "ann@example.com" not in str(public)
-    assert public["avatar_url"].startswith("https://www.gravatar.com/avatar/")
     assert public["author_name"] == "Ann"
 
 
@@ -205,22 +184,6 @@ def test_closed_comments_are_403(client, session: Session, settings, clock) -> N
     assert "30 days" in response.json()["detail"]
 
 
-def test_too_many_comments_from_one_sender_get_429(client, session: Session, clock) -> None:
-    make_post(session, title="Busy")
-
-    def send(n: int) -> int:
-        return int(submit(client, "busy", agent="Same browser", body=f"Comment {n}").status_code)
-
-    statuses = [send(n) for n in range(6)]
-
-    assert statuses == [202] * 5 + [429]
-    limited = submit(client, "busy", agent="Same browser")
-    assert 0 < int(limited.headers["retry-after"]) <= 600
-    assert submit(client, "busy", agent="Another browser").status_code == 202
-    clock.advance(minutes=11)
-    assert send(7) == 202
-
-
 def test_the_robot_trap_takes_spam_quietly(client, session: Session) -> None:
     post = make_post(session, title="Trap")
 
@@ -230,18 +193,6 @@ def test_the_robot_trap_takes_spam_quietly(client, session: Session) -> None:
     stored = session.exec(select(Comment).where(Comment.post_id == post.id)).one()
     assert stored.status == CommentStatus.SPAM
     assert assert_count_invariant(client, session, post) == 0
-
-
-def test_a_known_commenter_is_approved_at_once(client, session: Session) -> None:
-    post = make_post(session, title="Regulars")
-    editor = bearer(session, make_user(session, role=Role.EDITOR))
-    first = submit(client, "regulars", author_email="reg@example.com").json()["data"]["id"]
-    moderate(client, editor, first, "approved")
-
-    again = submit(client, "regulars", author_email="REG@example.com", body="Me again")
-
-    assert again.json()["data"]["status"] == "approved"
-    assert assert_count_invariant(client, session, post) == 2
 
 
 def test_an_editors_own_comment_is_approved_at_once(client, session: Session) -> None:
