@@ -1,6 +1,7 @@
 """The database: engine, the per-request session and the column types both engines share."""
 
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -141,9 +142,13 @@ def get_session(
     """One transaction per request, committed before the response is sent."""
     # Signed-in requests may write even on GET (a token's last use, the trash's purge).
     writes = request.method not in SAFE_METHODS or "authorization" in request.headers
+    began = time.monotonic()
     with Session(engine.execution_options(sqlite_immediate=writes)) as session:
         watch_changes(request, session)
         yield from committing(session)
+    # Committed: the database answers, and it stores what a changing request wrote (each
+    # raises the content version), which ends an outage of either kind (cms.outages).
+    request.app.state.outages.succeeded(began=began, wrote=request.method not in SAFE_METHODS)
 
 
 def watch_changes(request: Request, session: Session) -> None:
@@ -170,15 +175,18 @@ async def read(session: Session, work: Callable[..., T], /, *args: Any, **kwargs
 
 
 async def get_read_session(
-    engine: Annotated[Engine, Depends(get_engine)],
+    request: Request, engine: Annotated[Engine, Depends(get_engine)]
 ) -> AsyncIterator[Session]:
     """A session for the Content API's reads, which routes run through `read`.
 
     They never write, so nothing is committed, and they never wait for a lock: SQLite's
     WAL and PostgreSQL's MVCC let readers through while others write.
     """
+    began = time.monotonic()
     with Session(engine) as session:
         yield session
+        if session.in_transaction():  # it did read, and did not fail
+            request.app.state.outages.succeeded(began=began, wrote=False)
 
 
 # scope="function": closed as the route returns, before the answer is sent, so that a
