@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
+from cms.outages import Kind, kind_of
 from cms.problems import DomainError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -123,17 +125,30 @@ async def get_engine(request: Request) -> Engine:
     return engine
 
 
-def committing(session: Session) -> Iterator[Session]:
-    """Yield `session`; commit if the request succeeded, roll back if anything failed."""
+def committing(session: Session, *, incidental: bool = False) -> Iterator[Session]:
+    """Yield `session`; commit if the request succeeded, roll back if anything failed.
+
+    `incidental`: the request only reads, and what it writes is bookkeeping (a token's last
+    use); a disk too full to store that must not fail the read, so it is dropped then.
+    """
     try:
         yield session
-        session.commit()
+        _commit(session, incidental=incidental)
     except DomainError as error:
         session.commit() if error.keeps_changes else session.rollback()
         raise
     except BaseException:
         session.rollback()
         raise
+
+
+def _commit(session: Session, *, incidental: bool) -> None:
+    try:
+        session.commit()
+    except DBAPIError as error:
+        if not incidental or kind_of(error) is not Kind.STORAGE:
+            raise
+        session.rollback()  # written again by a later request, once there is room
 
 
 def get_session(
@@ -145,7 +160,7 @@ def get_session(
     began = time.monotonic()
     with Session(engine.execution_options(sqlite_immediate=writes)) as session:
         watch_changes(request, session)
-        yield from committing(session)
+        yield from committing(session, incidental=request.method in SAFE_METHODS)
     # Committed: the database answers, and it stores what a changing request wrote (each
     # raises the content version), which ends an outage of either kind (cms.outages).
     request.app.state.outages.succeeded(began=began, wrote=request.method not in SAFE_METHODS)

@@ -49,6 +49,10 @@ def test_a_full_disk_refuses_writes_with_503_and_keeps_reads_working() -> None:
                 assert "disk full" in refused.json()["detail"]
             assert httpx.get(f"{server}/api/v1/posts/hello").status_code == 200
             assert httpx.get(f"{server}/api/v1/posts").json()["meta"]["pagination"]["total"] == 1
+            # Signed in, a read also notes the token's use: that waits, the read does not.
+            listed = httpx.get(posts, headers=shared.editor)
+            assert listed.status_code == 200, listed.text
+            assert listed.json()["meta"]["pagination"]["total"] == 1
 
             filler.unlink()
             saved = httpx.post(posts, json={"title": "Room again"}, headers=shared.editor)
