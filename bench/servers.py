@@ -24,30 +24,39 @@ def free_port() -> int:
 def running_server(database_url: str, *options: str, **env: str) -> Iterator[str]:
     """Start `cms serve` on `database_url` (with more `options`, and CMS_* settings in `env`);
     yield its base URL once it is ready, and stop it afterwards."""
-    command = [sys.executable, "-m", "cms", "serve", "--no-access-log", *options]
-    with running(command, CMS_DATABASE_URL=database_url, **env) as base:
+    with running(serve_command(*options), CMS_DATABASE_URL=database_url, **env) as base:
         yield base
+
+
+def serve_command(*options: str) -> list[str]:
+    return [sys.executable, "-m", "cms", "serve", "--no-access-log", *options]
 
 
 @contextmanager
 def running(command: list[str], **env: str) -> Iterator[str]:
     """Start an HTTP server `command` (given --port here), wait until /ready answers 200,
     yield its base URL, and stop it afterwards."""
+    with tempfile.TemporaryFile() as log, logging_to(log, command, env) as base:
+        yield base
+
+
+@contextmanager
+def logging_to(log: IO[bytes], command: list[str], env: dict[str, str]) -> Iterator[str]:
+    """`running`, with the server's output written to `log`, for the caller to read."""
     port = free_port()
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base, server, log)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(base, server, log)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:

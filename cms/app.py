@@ -31,6 +31,7 @@ from cms.db import make_engine
 from cms.feeds.routes import router as feeds_router
 from cms.http.bodies import BodyLimit
 from cms.http.head import HeadAsGet
+from cms.outages import OutageLog
 from cms.pageviews.admin_routes import router as views_admin_router
 from cms.pageviews.content_routes import router as views_router
 from cms.pageviews.service import ViewCounter
@@ -75,6 +76,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
+    app.state.outages = OutageLog()
     app.state.response_cache = (
         ResponseCache(
             engine=app.state.engine,

@@ -1,6 +1,7 @@
 """The database: engine, the per-request session and the column types both engines share."""
 
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -9,10 +10,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
+from cms.outages import Kind, kind_of
 from cms.problems import DomainError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -122,11 +125,15 @@ async def get_engine(request: Request) -> Engine:
     return engine
 
 
-def committing(session: Session) -> Iterator[Session]:
-    """Yield `session`; commit if the request succeeded, roll back if anything failed."""
+def committing(session: Session, *, incidental: bool = False) -> Iterator[Session]:
+    """Yield `session`; commit if the request succeeded, roll back if anything failed.
+
+    `incidental`: the request only reads, and what it writes is bookkeeping (a token's last
+    use); a disk too full to store that must not fail the read, so it is dropped then.
+    """
     try:
         yield session
-        session.commit()
+        _commit(session, incidental=incidental)
     except DomainError as error:
         session.commit() if error.keeps_changes else session.rollback()
         raise
@@ -135,15 +142,28 @@ def committing(session: Session) -> Iterator[Session]:
         raise
 
 
+def _commit(session: Session, *, incidental: bool) -> None:
+    try:
+        session.commit()
+    except DBAPIError as error:
+        if not incidental or kind_of(error) is not Kind.STORAGE:
+            raise
+        session.rollback()  # written again by a later request, once there is room
+
+
 def get_session(
     request: Request, engine: Annotated[Engine, Depends(get_engine)]
 ) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     # Signed-in requests may write even on GET (a token's last use, the trash's purge).
     writes = request.method not in SAFE_METHODS or "authorization" in request.headers
+    began = time.monotonic()
     with Session(engine.execution_options(sqlite_immediate=writes)) as session:
         watch_changes(request, session)
-        yield from committing(session)
+        yield from committing(session, incidental=request.method in SAFE_METHODS)
+    # Committed: the database answers, and it stores what a changing request wrote (each
+    # raises the content version), which ends an outage of either kind (cms.outages).
+    request.app.state.outages.succeeded(began=began, wrote=request.method not in SAFE_METHODS)
 
 
 def watch_changes(request: Request, session: Session) -> None:
@@ -170,15 +190,18 @@ async def read(session: Session, work: Callable[..., T], /, *args: Any, **kwargs
 
 
 async def get_read_session(
-    engine: Annotated[Engine, Depends(get_engine)],
+    request: Request, engine: Annotated[Engine, Depends(get_engine)]
 ) -> AsyncIterator[Session]:
     """A session for the Content API's reads, which routes run through `read`.
 
     They never write, so nothing is committed, and they never wait for a lock: SQLite's
     WAL and PostgreSQL's MVCC let readers through while others write.
     """
+    began = time.monotonic()
     with Session(engine) as session:
         yield session
+        if session.in_transaction():  # it did read, and did not fail
+            request.app.state.outages.succeeded(began=began, wrote=False)
 
 
 # scope="function": closed as the route returns, before the answer is sent, so that a

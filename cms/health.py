@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from cms.db import get_engine
+from cms.outages import Kind
 from cms.problems import Problem, ServiceUnavailable
 
 router = APIRouter(tags=["Health"])
@@ -33,5 +34,6 @@ def get_readiness(engine: Annotated[Engine, Depends(get_engine)]) -> Health:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure to reach the database means "not ready"
-        raise ServiceUnavailable("The database cannot be reached") from error
+        retry = {"Retry-After": str(Kind.UNREACHABLE.retry_after)}
+        raise ServiceUnavailable("The database cannot be reached", headers=retry) from error
     return Health(status="ok")

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
+
+from cms.db import BUSY_TIMEOUT_SECONDS
+
+# Any number of processes may start at once (replicas of one service): each migrates under
+# this lock, so the first applies the migrations and the others then find nothing to do.
+# PostgreSQL's advisory lock key: any constant bigint that the application uses for nothing else.
+MIGRATION_LOCK_KEY = 0x636D735F6D696772  # "cms_migr"
+# How long a process waits for another's migrations on SQLite, in milliseconds.
+SQLITE_MIGRATION_WAIT_MS = 10 * 60 * 1000
 
 # alembic/ sits beside the package in a checkout; in an installed copy run from
 # the project folder (the Docker image) it is found in the working directory.
@@ -40,19 +49,34 @@ def migrating(engine: Engine) -> Iterator[Connection]:
     table with foreign keys on deletes every row that refers to it, through ON DELETE
     CASCADE. SQLite's documented procedure: keys off outside the transaction, and a
     foreign_key_check before committing.
+
+    Only one process migrates at a time: the others wait, then read the version it left.
     """
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            # BEGIN IMMEDIATE takes the write lock first; wait as long as a migration may take.
+            driver.execute(f"PRAGMA busy_timeout={SQLITE_MIGRATION_WAIT_MS}")  # type: ignore[union-attr]
+            connection = connection.execution_options(sqlite_immediate=True)
         try:
             with connection.begin():
+                _lock_against_other_migrations(connection)
                 yield connection
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise RuntimeError("a migration left rows pointing at missing rows")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")  # type: ignore[union-attr]
+
+
+def _lock_against_other_migrations(connection: Connection) -> None:
+    # On PostgreSQL a transaction-level advisory lock, freed by the commit. SQLite's write
+    # lock, held from BEGIN IMMEDIATE, already keeps every other writer out.
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:

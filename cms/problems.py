@@ -1,17 +1,21 @@
 """RFC 9457 problem documents: every error the API answers is shaped here, in one place."""
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
+
+from cms.outages import Kind, OutageLog, kind_of
 
 logger = logging.getLogger("cms")
 
@@ -188,14 +192,19 @@ async def _on_integrity_error(request: Request, error: Exception) -> Response:
     return problem_response(409, "Someone else just saved the same value; try again")
 
 
-async def _on_operational_error(request: Request, error: Exception) -> Response:
-    # SQLite gave up waiting for another writer: the service is busy, not broken.
-    if "database is locked" in str(error):
+async def _on_database_error(request: Request, error: Exception) -> Response:
+    # The database down, its disk full or a writer kept waiting: the service is unavailable
+    # for now, not broken, and the client is told when to come back. Anything else is a bug.
+    kind = kind_of(error)
+    if kind is None:
+        return await _on_unexpected_error(request, error)
+    if kind is Kind.BUSY:
         logger.warning("database busy on %s %s", request.method, request.url.path)
-        return problem_response(
-            503, "The database is busy; try again in a moment", headers={"Retry-After": "1"}
-        )
-    return await _on_unexpected_error(request, error)
+    outages: OutageLog | None = getattr(request.app.state, "outages", None)
+    if outages is not None:
+        outages.failed(kind, error)
+    headers = {"Retry-After": str(kind.retry_after)}
+    return problem_response(503, kind.detail, headers=headers)
 
 
 async def _on_unexpected_error(request: Request, error: Exception) -> Response:
@@ -208,8 +217,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(IntegrityError, _on_integrity_error)
-    app.add_exception_handler(OperationalError, _on_operational_error)
+    app.add_exception_handler(exc.IntegrityError, _on_integrity_error)
+    # Errors that may report an outage; kind_of tells them from the program's own.
+    outages: tuple[type[Exception], ...] = (
+        *(exc.DBAPIError, exc.DisconnectionError, exc.TimeoutError),
+        *(sqlite3.Error, psycopg.Error, OSError),
+    )
+    for error in outages:
+        app.add_exception_handler(error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
 
 
