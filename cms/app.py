@@ -17,6 +17,7 @@ from cms.api.parameters import check_parameters
 from cms.api.urls import API_PREFIX
 from cms.audit.admin_routes import router as audit_admin_router
 from cms.auth.admin_routes import router as session_router
+from cms.auth.passwords import PasswordGate
 from cms.auth.token_routes import router as tokens_admin_router
 from cms.authors.admin_routes import router as authors_admin_router
 from cms.authors.content_routes import router as authors_router
@@ -88,6 +89,9 @@ def create_app(
         else None
     )
     app.state.broadcast = broadcasting(settings)
+    app.state.password_gate = PasswordGate(
+        size=settings.password_hash_concurrency, wait_seconds=settings.password_hash_wait_seconds
+    )
     app.state.watch_writes = lambda session: version.watch(
         session, then=lambda: content_changed(app)
     )

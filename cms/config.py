@@ -1,5 +1,6 @@
 """Settings: the only place that reads the environment (every name is prefixed ``CMS_``)."""
 
+import os
 import secrets
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -9,6 +10,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PERMALINK_FIELDS = {"slug", "id"}
 POST_PERMALINK_FIELDS = {"slug", "id", "year", "month", "day"}
+
+
+def half_the_cpus() -> int:
+    """Half the CPUs this process may use (at least one): the other half serve readers
+    while sign-ins are being checked."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return max(1, (len(usable) if usable else os.cpu_count() or 2) // 2)
 
 
 class Settings(BaseSettings):
@@ -51,10 +59,18 @@ class Settings(BaseSettings):
     gzip_minimum_size: int = Field(default=500, ge=0)
     # How long a token from signing in with a password stays valid, in hours.
     session_hours: int = Field(default=12, ge=1)
-    # After this many failed sign-ins for one e-mail within the window, further
-    # attempts are refused (429) until the window has passed.
+    # After this many failed sign-ins for one e-mail from one client address within the
+    # window, that address's further attempts at that e-mail are refused (429) until the
+    # window has passed; the owner of the e-mail, elsewhere, still gets in. The looser
+    # limit per address, across all e-mails, stops one client trying many (spraying).
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # Password hashes (argon2, 64 MiB each) computed at once per process, and how long a
+    # sign-in waits for a turn before it is answered 503 with Retry-After: so that a flood
+    # of sign-ins cannot take the memory and CPUs that every other request needs.
+    password_hash_concurrency: int = Field(default_factory=half_the_cpus, ge=1)
+    password_hash_wait_seconds: float = Field(default=0.5, ge=0, le=30)
     # Deleted posts stay restorable in the trash this long.
     trash_days: int = Field(default=30, ge=1)
     # Keys the hashes that tell visitors apart without storing their addresses. Set the

@@ -140,6 +140,19 @@ def test_users_create_refuses_bad_input_plainly(
         assert _rows(database_url, User) == []
 
 
+@pytest.mark.parametrize("email", ["owner@example.test", "jo@cms.local", "x@corp.internal"])
+def test_users_create_accepts_staff_at_intranet_and_special_use_domains(
+    database_url: str, email: str
+) -> None:
+    command = [*users_create(email=email), "--password-stdin"]
+
+    result = CliRunner().invoke(app, command, input=PASSWORD)
+
+    assert result.exit_code == 0, result.output
+    assert f"Created owner {email}" in result.output
+    assert [user.email for user in _rows(database_url, User)] == [email]
+
+
 def test_users_create_refuses_an_email_taken_in_any_case(database_url: str) -> None:
     first = CliRunner().invoke(app, [*CREATE_OWNER, "--password-stdin"], input=PASSWORD)
     second = CliRunner().invoke(

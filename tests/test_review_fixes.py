@@ -52,7 +52,10 @@ def test_parallel_wrong_passwords_cannot_get_past_the_throttle(live_app) -> None
         16, lambda: client.post("/api/v1/admin/session", json=attempt).status_code
     )
 
-    assert sorted(statuses) == [401] * 5 + [429] * 11
+    # Never more answers than the limit; the rest are refused, or told to come back when
+    # too many passwords are being checked at once (503, which counts no failure).
+    assert statuses.count(401) <= 5
+    assert set(statuses) <= {401, 429, 503}
 
 
 def test_parallel_signed_in_reads_all_answer(live_app) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
@@ -10,9 +10,9 @@ from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One
 from cms.api.responses import private_response
 from cms.api.types import RequestBody
-from cms.audit import service as audit
 from cms.auth import service
-from cms.db import SessionDep
+from cms.auth.dependencies import PasswordGateDep
+from cms.db import ReadSessionDep, SessionDep
 from cms.problems import problem_responses
 from cms.users.schemas import UserOut, user_out
 
@@ -34,25 +34,27 @@ class SessionOut(BaseModel):
     "/session",
     response_model=One[SessionOut],
     status_code=201,
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(401, 422, 429, 503),
 )
-def create_session(
+async def create_session(
     credentials: Annotated[SignIn, Body()],
+    request: Request,
     session: SessionDep,
+    reads: ReadSessionDep,
+    gate: PasswordGateDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
     """Sign in with e-mail and password: a bearer token that expires."""
-    issued, user = service.sign_in(
-        session, email=credentials.email, password=credentials.password, now=now, settings=settings
-    )
-    audit.record(
+    issued, user = await service.sign_in(
         session,
-        actor=user,
-        action="session.create",
-        subject_type="user",
-        subject_id=user.id,
+        reads=reads,
+        email=credentials.email,
+        password=credentials.password,
+        address=request.client.host if request.client else "",
+        gate=gate,
         now=now,
+        settings=settings,
     )
     data = {
         "token": issued.secret,

@@ -3,11 +3,12 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cms.api.context import NowDep
 from cms.auth import service
+from cms.auth.passwords import PasswordGate
 from cms.db import SessionDep
 from cms.problems import Forbidden, Unauthorized
 from cms.users.models import Role, User
@@ -42,3 +43,12 @@ ContributorUser = CurrentUser
 AuthorUser = Annotated[User, Depends(require_role(Role.AUTHOR))]
 EditorUser = Annotated[User, Depends(require_role(Role.EDITOR))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+async def get_password_gate(request: Request) -> PasswordGate:
+    gate: PasswordGate = request.app.state.password_gate
+    return gate
+
+
+# The one bound on password checks for this process (CMS_PASSWORD_HASH_CONCURRENCY).
+PasswordGateDep = Annotated[PasswordGate, Depends(get_password_gate)]

@@ -35,11 +35,12 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """Recent failed sign-ins for one e-mail address (known or not), to slow guessing down."""
+    """Recent failed sign-ins from one client address, or from one address for one e-mail
+    (known or not), to slow guessing down. Keyed by a keyed hash: neither is stored."""
 
     __tablename__ = "login_failures"
 
-    email: str = Field(max_length=254, primary_key=True)
+    key_hash: str = Field(max_length=64, primary_key=True)
     failures: int = 0
     window_started_at: datetime = Field(sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,21 +1,23 @@
 """Signing in and bearer tokens: random secrets, shown once, stored only as a hash."""
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+import anyio
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit import service as audit
-from cms.auth.models import ApiToken, LoginFailure, TokenKind
-from cms.auth.passwords import verify_password
+from cms.auth import throttle
+from cms.auth.models import ApiToken, TokenKind
+from cms.auth.passwords import PasswordGate
 from cms.config import Settings
-from cms.db import upsert
-from cms.problems import NotFound, TooManyRequests, Unauthorized, Unprocessable
+from cms.db import read
+from cms.problems import NotFound, Unauthorized, Unprocessable
 from cms.users import service as users_service
 from cms.users.models import User
 
@@ -65,31 +67,65 @@ def issue_token(
     return IssuedToken(token, secret)
 
 
-def sign_in(
-    session: Session, *, email: str, password: str, now: datetime, settings: Settings
+@dataclass(frozen=True)
+class Account:
+    """What checking a password needs, read before waiting for a turn to hash."""
+
+    user_id: int | None
+    password_hash: str | None
+
+
+async def sign_in(
+    session: Session,
+    *,
+    reads: Session,
+    email: str,
+    password: str,
+    address: str,
+    gate: PasswordGate,
+    now: datetime,
+    settings: Settings,
 ) -> tuple[IssuedToken, User]:
-    """A session token for the right e-mail and password; 401 otherwise, 429 when throttled."""
+    """A session token for the right e-mail and password; 401 otherwise, 429 when this
+    address (or this address for this e-mail) has failed too often, 503 when too many
+    passwords are being checked at once.
+
+    The password is checked between two transactions: `reads` is done with before, and
+    `session` (which on SQLite takes the write lock) is begun after, so that no connection
+    or lock is held while a sign-in waits for its turn or hashes."""
     email = email.strip().lower()
-    if len(email) > MAX_EMAIL:  # lower-casing can lengthen text; no account has such an e-mail
-        verify_password(None, password)  # the same time as any other wrong answer
-        raise Unauthorized("Wrong e-mail or password")
-    failures = _failures_locked(session, email=email, now=now, settings=settings)
-    if failures.locked_until is not None and failures.locked_until > now:
-        wait = max(1, math.ceil((failures.locked_until - now).total_seconds()))
-        raise TooManyRequests(
-            "Too many failed sign-ins for this e-mail; try again later",
-            headers={"Retry-After": str(wait)},
-        )
-    user = session.execute(select(User).where(col(User.email) == email)).scalar()
+    counted = throttle.counters(settings, address=address, email=email)
+    account = await read(reads, _account_to_check, reads, email=email, counted=counted, now=now)
     # Always verify, even for an unknown e-mail: both answers take the same time.
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        failures.failures += 1
-        if failures.failures >= settings.login_max_failures:
-            failures.locked_until = now + timedelta(minutes=settings.login_window_minutes)
-        session.add(failures)
-        session.flush()
+    matches = await gate.verify(account.password_hash, password)
+    conclude = partial(_conclude, session, account, matches, counted, now, settings)
+    return await anyio.to_thread.run_sync(conclude)
+
+
+def _account_to_check(
+    reads: Session, *, email: str, counted: tuple[throttle.Counter, ...], now: datetime
+) -> Account:
+    throttle.check(reads, counted, now=now)
+    # Lower-casing can lengthen text: no account has such an e-mail.
+    user = None if len(email) > MAX_EMAIL else users_service.find_user_by_email(reads, email=email)
+    account = Account(user.id, user.password_hash) if user else Account(None, None)
+    reads.close()  # its connection goes back to the pool before the wait for a turn
+    return account
+
+
+def _conclude(
+    session: Session,
+    account: Account,
+    matches: bool,
+    counted: tuple[throttle.Counter, ...],
+    now: datetime,
+    settings: Settings,
+) -> tuple[IssuedToken, User]:
+    succeeded = matches and account.user_id is not None
+    throttle.record(session, counted, succeeded=succeeded, now=now, settings=settings)
+    user = session.get(User, account.user_id) if succeeded else None
+    if user is None:
         raise SignInFailed("Wrong e-mail or password")
-    session.delete(failures)
     user.last_login_at = now
     session.add(user)
     issued = issue_token(
@@ -99,6 +135,14 @@ def sign_in(
         kind=TokenKind.SESSION,
         now=now,
         expires_at=now + timedelta(hours=settings.session_hours),
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="session.create",
+        subject_type="user",
+        subject_id=user.id,
+        now=now,
     )
     return issued, user
 
@@ -191,29 +235,6 @@ def revoke_token(
         session.flush()
         _record(session, actor, "token.revoke", token, f"{token.name!r} of {owner.email}", now)
     return token, owner
-
-
-def _failures_locked(
-    session: Session, *, email: str, now: datetime, settings: Settings
-) -> LoginFailure:
-    """This e-mail's failure counter, locked until the end of the transaction, so that
-    parallel attempts are counted one after another (PostgreSQL; SQLite writers queue anyway).
-    A window that has passed starts again at zero."""
-    session.execute(
-        upsert(session, LoginFailure)
-        .values(email=email, failures=0, window_started_at=now)
-        .on_conflict_do_nothing(index_elements=["email"])
-    )
-    failures = session.execute(
-        select(LoginFailure)
-        .where(col(LoginFailure.email) == email)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    window = timedelta(minutes=settings.login_window_minutes)
-    if now - failures.window_started_at > window:
-        failures.failures, failures.window_started_at, failures.locked_until = 0, now, None
-    return failures
 
 
 def _record(

@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cms.api.envelopes import SelfLinks, no_required
 from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.passwords import MIN_LENGTH
+from cms.users.emails import AccountEmail
 from cms.users.models import Role, User
 
 # Surrounding blanks are dropped, so "   " is an empty (and refused) name.
@@ -41,7 +42,7 @@ class UserRef(BaseModel):
 
 
 class UserCreate(RequestBody):
-    email: EmailStr = Field(max_length=254)
+    email: AccountEmail
     name: Name
     role: Role
     password: Password
@@ -51,7 +52,7 @@ class UserCreate(RequestBody):
 class UserUpdate(RequestBody):
     """Only the fields sent change; `author_id: null` unlinks the author profile."""
 
-    email: EmailStr | None = Field(default=None, max_length=254)
+    email: AccountEmail | None = None
     name: Name | None = None
     role: Role | None = None
     password: Password | None = None

@@ -225,6 +225,51 @@ def test_bad_input_on_create_is_a_422_naming_the_field(
     assert session.exec(select(User).where(User.email == "sam@example.com")).first() is None
 
 
+INTRANET_EMAILS = ["owner@example.test", "jo@cms.local", "x@corp.internal", "it@intranet"]
+
+
+@pytest.mark.parametrize("email", INTRANET_EMAILS)
+def test_staff_at_special_use_and_intranet_domains_get_accounts(
+    client, session: Session, email: str
+) -> None:
+    headers = headers_for(session, Role.ADMIN)
+
+    created = client.post(USERS, json=new_user(email=email.upper()), headers=headers)
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["data"]["email"] == email
+    signed_in = client.post("/api/v1/admin/session", json={"email": email, "password": PASSWORD})
+    assert signed_in.status_code == 201
+
+
+@pytest.mark.parametrize("email", INTRANET_EMAILS)
+def test_an_email_can_be_changed_to_an_intranet_address(
+    client, session: Session, email: str
+) -> None:
+    user = make_user(session)
+
+    response = client.patch(
+        f"{USERS}/{user.id}", json={"email": email}, headers=headers_for(session, Role.ADMIN)
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["email"] == email
+
+
+@pytest.mark.parametrize(
+    "email", ["jo@cms..local", "jo@.test", "jo smith@corp.internal", "@x.test"]
+)
+def test_malformed_addresses_at_special_use_domains_are_still_refused(
+    client, session: Session, email: str
+) -> None:
+    response = client.post(
+        USERS, json=new_user(email=email), headers=headers_for(session, Role.ADMIN)
+    )
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["email"]
+
+
 def test_missing_fields_are_each_named(client, session: Session) -> None:
     response = client.post(USERS, json={}, headers=headers_for(session, Role.ADMIN))
 
