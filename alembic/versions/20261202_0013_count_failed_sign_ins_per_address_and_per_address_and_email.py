@@ -5,8 +5,8 @@ any number of e-mails. The counters are now keyed by a keyed hash (HMAC with
 CMS_SECRET_KEY) of the client's address, or of the address and the e-mail together, so no
 address or e-mail is stored. The old rows are only minutes of counting: they are dropped.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
