@@ -2,6 +2,7 @@
 only separate processes can show."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from typing import IO
 
 import httpx
+import redis
 
 
 def free_port() -> int:
@@ -70,3 +72,41 @@ def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: IO[bytes]
             time.sleep(0.05)
     log.seek(0)
     raise RuntimeError(f"the server did not start:\n{log.read().decode()}")
+
+
+class RedisServer:
+    """A redis-server process of our own, on a free port of 127.0.0.1, which a test or a
+    benchmark may freeze (SIGSTOP) and thaw."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
+        self.process, self.port = process, port
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    """Start redis-server on 127.0.0.1 (nothing kept on disk); stop it afterwards."""
+    port = free_port()
+    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    process = subprocess.Popen([*command, "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = RedisServer(process, port)
+    try:
+        client = redis.Redis.from_url(server.url, socket_timeout=1)
+        for _ in range(100):
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        yield server
+    finally:
+        server.thaw()  # a stopped process does not act on SIGTERM until it runs again
+        process.terminate()
+        process.wait(timeout=10)

@@ -5,16 +5,13 @@ import errno
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
-import redis
 
 from bench.servers import free_port
 
@@ -73,42 +70,6 @@ def postgresql_cluster() -> Iterator[Cluster]:
         with suppress(subprocess.CalledProcessError):  # the test may have stopped it
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-class RedisServer:
-    """A redis-server process of the test's own, which it may freeze (SIGSTOP) and thaw."""
-
-    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
-        self.process, self.port = process, port
-        self.url = f"redis://127.0.0.1:{port}/0"
-
-    def freeze(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-
-@contextmanager
-def redis_server() -> Iterator[RedisServer]:
-    port = free_port()
-    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-    process = subprocess.Popen([*command, "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    server = RedisServer(process, port)
-    try:
-        client = redis.Redis.from_url(server.url, socket_timeout=1)
-        for _ in range(100):
-            try:
-                if client.ping():
-                    break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        client.close()
-        yield server
-    finally:
-        server.thaw()  # a stopped process does not act on SIGTERM until it runs again
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def can_mount() -> bool:
