@@ -71,6 +71,25 @@ def test_a_counted_view_is_seen_at_once(client, session: Session) -> None:
     assert client.get("/api/v1/posts/viewed").json()["data"]["view_count"] == 1
 
 
+def test_views_that_count_nothing_keep_cached_answers(client, session: Session) -> None:
+    make_post(session, title="Watched")
+    reader = {"User-Agent": "One reader"}
+    first = client.post("/api/v1/posts/watched/views", headers=reader)
+    assert first.json()["data"]["view_count"] == 1
+    client.get("/api/v1/posts/watched")
+
+    repeat = client.post("/api/v1/posts/watched/views", headers=reader)
+    missing = client.post("/api/v1/posts/no-such-post/views", headers=reader)
+    cached = client.get("/api/v1/posts/watched")
+
+    assert (repeat.status_code, missing.status_code) == (200, 404)
+    assert repeat.json()["data"]["view_count"] == 1
+    assert cached.headers["x-cache"] == "HIT" and cached.json()["data"]["view_count"] == 1
+    client.post("/api/v1/posts/watched/views", headers={"User-Agent": "Another reader"})
+    counted = client.get("/api/v1/posts/watched")
+    assert counted.headers["x-cache"] == "MISS" and counted.json()["data"]["view_count"] == 2
+
+
 def test_signed_in_admin_and_no_cache_requests_go_to_the_app(client, session: Session) -> None:
     make_post(session, title="Cached")
     editor = bearer(session, make_user(session, role=Role.EDITOR))

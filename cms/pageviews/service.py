@@ -85,20 +85,29 @@ class ViewCounter:
     def _write(self, views: list[View]) -> list[int | None]:
         now, window = self.clock(), timedelta(minutes=self.settings.view_window_minutes)
         with self.sessions() as session:
-            counts = count_views(session, views=views, now=now, window=window)
+            batch = count_views(session, views=views, now=now, window=window)
             if now >= self._purge_due:
                 self._purge_due = now + PURGE_EVERY
                 purge_viewers(session, before=now - window)
-            if any(count is not None for count in counts):
-                content_version.bump(session)  # counts are part of what readers see
+            # Counts are part of what readers see; a batch of repeats and unknown slugs
+            # changed none of them, so the cached answers stay good.
+            if batch.changed:
+                content_version.bump(session)
             session.commit()
-        self.written()
-        return counts
+        if batch.changed:
+            self.written()
+        return batch.counts
+
+
+@dataclass(frozen=True)
+class Batch:
+    counts: list[int | None]  # per view: its post's count afterwards, None if not live
+    changed: bool  # whether any view counted (repeats within the window do not)
 
 
 def count_views(
     session: Session, *, views: list[View], now: datetime, window: timedelta
-) -> list[int | None]:
+) -> Batch:
     """Count each view of a live post whose visitor was not counted within `window`; answer
     each post's view count afterwards, or None where the slug is not a live post. A fixed
     number of statements, however many views, each built once (_Statements)."""
@@ -118,7 +127,8 @@ def count_views(
         counted.update(post_id for post_id, _ in fresh)
     add_views(session, views_by_post=counted, day=now.date())
     totals = view_counts(session, post_ids=list(post_ids.values()))
-    return [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
+    counts = [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
+    return Batch(counts, changed=bool(counted))
 
 
 def add_views(session: Session, *, views_by_post: dict[int, int], day: date) -> None:
