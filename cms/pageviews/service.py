@@ -105,9 +105,7 @@ class Batch:
     changed: bool  # whether any view counted (repeats within the window do not)
 
 
-def count_views(
-    session: Session, *, views: list[View], now: datetime, window: timedelta
-) -> Batch:
+def count_views(session: Session, *, views: list[View], now: datetime, window: timedelta) -> Batch:
     """Count each view of a live post whose visitor was not counted within `window`; answer
     each post's view count afterwards, or None where the slug is not a live post. A fixed
     number of statements, however many views, each built once (_Statements)."""
