@@ -16,7 +16,7 @@ from cms.authors.models import Author
 from cms.comments.models import Comment
 from cms.db import make_engine
 from cms.migrations import upgrade_database
-from cms.pageviews.models import PostViewDay, PostViewTotal
+from cms.pageviews.models import PostViewDay
 from cms.posts.models import Post, PostAuthor, PostTag
 from cms.posts.rendering import render
 from cms.tags.models import Tag
@@ -78,7 +78,7 @@ def seed(database_url: str, posts: int) -> None:
 def _insert_posts(
     engine: Engine, numbers: range, rng: random.Random, *, authors: int, tags: int
 ) -> None:
-    rows, bylines, tagged, comments, totals, days = [], [], [], [], [], []
+    rows, bylines, tagged, comments, days = [], [], [], [], []
     word_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(WORDS) + 1)))
     # Tags by Zipf's law too: a few on many posts, most on few (what related posts weigh).
     tag_weights = list(itertools.accumulate(1 / rank for rank in range(1, tags + 1)))
@@ -98,7 +98,7 @@ def _insert_posts(
                 "plaintext": rendered.plaintext, "excerpt": rendered.excerpt,
                 "reading_time": rendered.reading_time, "featured": n % 20 == 0,
                 "status": "published", "published_at": published, "created_at": published,
-                "updated_at": published, "comment_count": int(approved),
+                "updated_at": published, "comment_count": int(approved), "view_count": views,
                 "comments_enabled": True, "version": 1,
             }
         )  # fmt: skip
@@ -107,12 +107,11 @@ def _insert_posts(
         tagged += [{"post_id": n, "tag_id": t, "position": i} for i, t in enumerate(chosen)]
         if approved:
             comments.append(_comment(n, published))
-        totals.append({"post_id": n, "shard": 0, "views": views})
         days.append({"post_id": n, "day": published.date(), "shard": 0, "views": views})
     with engine.begin() as connection:
         for model, batch in (
             (Post, rows), (PostAuthor, bylines), (PostTag, tagged), (Comment, comments),
-            (PostViewTotal, totals), (PostViewDay, days),
+            (PostViewDay, days),
         ):  # fmt: skip
             if batch:
                 connection.execute(insert(model), batch)

@@ -7,7 +7,7 @@ from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
-from cms.pageviews.models import PostViewDay, PostViewer, PostViewTotal
+from cms.pageviews.models import PostViewDay, PostViewer
 from cms.posts.models import (
     Post,
     PostAuthor,
@@ -35,7 +35,6 @@ __all__ = [
     "PostTag",
     "PostTotals",
     "PostViewDay",
-    "PostViewTotal",
     "PostViewer",
     "Tag",
     "User",

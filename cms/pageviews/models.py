@@ -1,5 +1,5 @@
-"""Where views are counted: sharded counter rows, so that readers of a hot post never queue
-behind one row, and a short-lived record of who was counted, for the repeat window."""
+"""Where views are counted, beside each post's total (posts.view_count): counter rows per
+day, and a short-lived record of who was counted, for the repeat window."""
 
 from datetime import date, datetime
 
@@ -8,23 +8,14 @@ from sqlmodel import Field, SQLModel
 
 from cms.db import UTCDateTime
 
-# A view adds 1 to one of this many rows per post (and per day), picked at random, so
-# that concurrent writers on PostgreSQL seldom wait for each other. The total is their sum.
+# A view adds 1 to one of this many rows per post and day, picked at random; the day's
+# count is their sum. (Sharded so that writers seldom waited for each other, from when the
+# total was sharded too: a batch now locks the post's row first, migration 0014.)
 SHARDS = 8
 
 
 def _post_id() -> Column[int]:
     return Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
-
-
-class PostViewTotal(SQLModel, table=True):
-    """All of a post's views, in up to SHARDS rows: what view_count adds up."""
-
-    __tablename__ = "post_view_totals"
-
-    post_id: int = Field(sa_column=_post_id())
-    shard: int = Field(primary_key=True)
-    views: int = 0
 
 
 class PostViewDay(SQLModel, table=True):

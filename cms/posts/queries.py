@@ -16,7 +16,7 @@ from sqlmodel import col
 from cms.api.listing import SortKey, order_by
 from cms.authors.models import Author
 from cms.posts import search
-from cms.posts.models import VIEW_COUNT, Post, PostAuthor, PostSlugRedirect, PostTag
+from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
 from cms.posts.visibility import NOW, is_live
 from cms.tags.models import Tag
 
@@ -25,7 +25,7 @@ from cms.tags.models import Tag
 CARD = (
     col(Post.id), col(Post.slug), col(Post.title), col(Post.excerpt), col(Post.feature_image),
     col(Post.featured), col(Post.published_at), col(Post.updated_at), col(Post.created_at),
-    col(Post.reading_time), VIEW_COUNT.label("view_count"), col(Post.comment_count),
+    col(Post.reading_time), col(Post.view_count), col(Post.comment_count),
 )  # fmt: skip
 TEXTS = {"html": col(Post.html), "plaintext": col(Post.plaintext)}
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, func, select
 
-from cms.pageviews.models import PostViewDay, PostViewer, PostViewTotal
+from cms.pageviews.models import PostViewDay, PostViewer
 from cms.pageviews.service import PURGE_EVERY
 from cms.posts.models import Post
 from cms.users.models import Role
@@ -23,7 +23,7 @@ def view(client, slug: str, agent: str | None = None, **body: object):  # type: 
 
 def stored_views(session: Session) -> tuple[int, int, int]:
     """(views in totals, views in days, visitors remembered) across every post."""
-    totals = session.exec(select(func.coalesce(func.sum(PostViewTotal.views), 0))).one()
+    totals = session.exec(select(func.coalesce(func.sum(Post.view_count), 0))).one()
     days = session.exec(select(func.coalesce(func.sum(PostViewDay.views), 0))).one()
     viewers = session.exec(select(func.count()).select_from(PostViewer)).one()
     return int(totals), int(days), int(viewers)
