@@ -1,5 +1,6 @@
 """JSON responses serialised with orjson: the hot path skips FastAPI's slower default encoder."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -9,6 +10,7 @@ from starlette.responses import Response
 
 from cms.api.envelopes import page_envelope
 from cms.api.listing import Pagination, pick
+from cms.cache import keys as cache_keys
 from cms.config import Settings
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NON_STR_KEYS
@@ -26,20 +28,26 @@ def public_cache_control(settings: Settings) -> str:
 
 
 def content_response(
-    payload: Any, *, settings: Settings, last_modified: datetime | None = None
+    payload: Any,
+    *,
+    settings: Settings,
+    keys: Iterable[str],
+    last_modified: datetime | None = None,
 ) -> Response:
-    """A public, cacheable Content API answer (the delivery middleware adds its ETag)."""
-    return cacheable(dump_json(payload), settings=settings, last_modified=last_modified)
+    """A public, cacheable Content API answer (the delivery middleware adds its ETag),
+    naming in its headers the cache `keys` of what it shows (cms.cache.keys)."""
+    return cacheable(dump_json(payload), settings=settings, keys=keys, last_modified=last_modified)
 
 
 def cacheable(
     body: bytes,
     *,
     settings: Settings,
+    keys: Iterable[str],
     last_modified: datetime | None = None,
     media_type: str = "application/json",
 ) -> Response:
-    headers = {"Cache-Control": public_cache_control(settings)}
+    headers = {"Cache-Control": public_cache_control(settings), **cache_keys.headers(keys)}
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
     return Response(body, media_type=media_type, headers=headers)

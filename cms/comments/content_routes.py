@@ -18,6 +18,7 @@ from cms.api.listing import (
 from cms.api.responses import content_response, private_response
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
+from cms.cache import keys
 from cms.comments import service
 from cms.comments.models import Comment
 from cms.comments.schemas import (
@@ -73,7 +74,8 @@ async def list_comments(
         total=thread.total,
         self_url=self_url,
     )
-    return content_response(envelope, settings=settings)
+    shown = [keys.comments(thread.post_id)]
+    return content_response(envelope, settings=settings, keys=shown)
 
 
 @router.post(

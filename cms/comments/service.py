@@ -30,6 +30,7 @@ class Thread:
     top: list[Comment]
     replies: dict[int, list[Comment]]
     total: int
+    post_id: int  # whose comments: what the answer's cache key names
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def list_thread(
         .order_by(col(Comment.created_at), col(Comment.id))
     ).scalars():
         replies.setdefault(reply.parent_id or 0, []).append(reply)
-    return Thread(top=top, replies=replies, total=total)
+    return Thread(top=top, replies=replies, total=total, post_id=post.id or 0)
 
 
 def moderate(session: Session, *, comment_id: int, status: str, now: datetime) -> Comment:

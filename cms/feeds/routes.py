@@ -10,6 +10,7 @@ from cms.api.context import NowDep, SettingsDep
 from cms.api.listing import Pagination, SortKey
 from cms.api.responses import cacheable
 from cms.api.urls import UrlsDep
+from cms.cache import keys
 from cms.config import Settings
 from cms.db import SessionDep
 from cms.feeds import sitemap
@@ -52,7 +53,11 @@ def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: Now
     )
     changed = newest_change(bundle.posts) if bundle.posts else None
     return cacheable(
-        body, settings=settings, last_modified=changed, media_type="application/rss+xml"
+        body,
+        settings=settings,
+        keys=[keys.FEEDS],
+        last_modified=changed,
+        media_type="application/rss+xml",
     )
 
 
@@ -107,4 +112,4 @@ def tag_sitemap(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: 
 
 
 def _xml_response(body: bytes, settings: Settings) -> Response:
-    return cacheable(body, settings=settings, media_type="application/xml")
+    return cacheable(body, settings=settings, keys=[keys.FEEDS], media_type="application/xml")

@@ -25,6 +25,7 @@ from cms.api.responses import content_response, private_page, private_response
 from cms.api.urls import Urls, UrlsDep
 from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
+from cms.cache import keys
 from cms.db import ReadSessionDep, SessionDep, read
 from cms.posts.associations import SORTABLE, Association, Counted
 from cms.problems import problem_responses
@@ -39,6 +40,10 @@ def association_router(
     """`GET /{plural}` and `GET /{plural}/{slug}`, each record with its published `post_count`."""
     noun = association.noun
     router = APIRouter(prefix=f"/{plural}", tags=[f"Content: {plural}"])
+    # An author's or a tag's cache key (cms.cache.keys), and the key of their set. Every
+    # answer holds `posts` too: the Content API shows only records on published posts,
+    # with how many.
+    key_of, collection = (keys.author, keys.AUTHORS) if noun == "author" else (keys.tag, keys.TAGS)
     known_fields = frozenset(out_model.model_fields)  # type: ignore[attr-defined]
     Fields = Annotated[str | None, fields_query(known_fields)]
 
@@ -73,7 +78,8 @@ def association_router(
             total=total,
             self_url=self_url,
         )
-        return content_response(envelope, settings=settings)
+        shown = {keys.POSTS, collection, *(key_of(record.item.id) for record in records)}
+        return content_response(envelope, settings=settings, keys=shown)
 
     async def get_record(
         slug: Annotated[str, Path(max_length=191)],
@@ -88,7 +94,8 @@ def association_router(
             session, association.get_by_slug, session, slug=slug, now=now, live_only=True
         )
         data = shown(record, urls, fields)
-        return content_response({"data": data}, settings=settings)
+        found = {keys.POSTS, key_of(record.item.id)}
+        return content_response({"data": data}, settings=settings, keys=found)
 
     router.add_api_route(
         "",

@@ -11,6 +11,7 @@ from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sor
 from cms.api.responses import content_response, public_cache_control
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
+from cms.cache import keys
 from cms.db import ReadSessionDep, read
 from cms.posts import service
 from cms.posts.schemas import (
@@ -72,7 +73,13 @@ async def list_posts(
         q=q,
     )
     envelope = page_envelope(items, pagination=pagination, total=bundle.total, self_url=self_url)
-    return content_response(envelope, settings=settings)
+    shown = {keys.POSTS}
+    # Filtered by a slug: which author or tag it names changes with the authors or tags.
+    shown |= {keys.AUTHORS} if author is not None else set()
+    shown |= {keys.TAGS} if tag is not None else set()
+    for post, item in zip(bundle.posts, items, strict=True):
+        shown |= post_keys(post.id, item)
+    return content_response(envelope, settings=settings, keys=shown)
 
 
 @router.get(
@@ -100,12 +107,15 @@ async def get_post(
         return RedirectResponse(
             urls.api(f"/posts/{found.slug}", fields=fields),
             status_code=301,
-            headers={"Cache-Control": public_cache_control(settings)},
+            # Which post a former slug leads to changes only with the posts themselves.
+            headers={"Cache-Control": public_cache_control(settings), **keys.headers([keys.POSTS])},
         )
     post = found.posts[0]
     data = _present(post, found, chosen, Shown(urls))
     changed = last_change(post.updated_at, post.published_at)
-    return content_response({"data": data}, settings=settings, last_modified=changed)
+    return content_response(
+        {"data": data}, settings=settings, keys=post_keys(post.id, data), last_modified=changed
+    )
 
 
 @router.get(
@@ -126,7 +136,25 @@ async def list_related_posts(
         session, service.related_to_live_post, session, slug=slug, now=now, limit=limit
     )
     data = Shown(urls).cards(related)
-    return content_response({"data": data}, settings=settings)
+    # Which posts are related changes with the posts (and with this one's tags and authors,
+    # whose every change purges `posts` too).
+    shown = {keys.POSTS, *(keys.post(card["id"]) for card in data)}
+    return content_response({"data": data}, settings=settings, keys=shown)
+
+
+def post_keys(post_id: int, shown: dict[str, Any]) -> set[str]:
+    """The cache keys of one post as shown (`fields` decides what is): the post, every
+    author, tag and related post on it, and `posts` when it shows counts of posts (on its
+    authors and tags) or which posts are related."""
+    found = {keys.post(post_id)}
+    authors = [*shown.get("authors", ()), shown.get("primary_author")]
+    tags = [*shown.get("tags", ()), shown.get("primary_tag")]
+    found |= {keys.author(author["id"]) for author in authors if author}
+    found |= {keys.tag(tag["id"]) for tag in tags if tag}
+    found |= {keys.post(card["id"]) for card in shown.get("related", ())}
+    if any(authors) or any(tags) or "related" in shown:
+        found.add(keys.POSTS)
+    return found
 
 
 def _present(
