@@ -73,13 +73,13 @@ async def list_posts(
         q=q,
     )
     envelope = page_envelope(items, pagination=pagination, total=bundle.total, self_url=self_url)
-    shown = {keys.POSTS}
+    named = {keys.POSTS}
     # Filtered by a slug: which author or tag it names changes with the authors or tags.
-    shown |= {keys.AUTHORS} if author is not None else set()
-    shown |= {keys.TAGS} if tag is not None else set()
+    named |= {keys.AUTHORS} if author is not None else set()
+    named |= {keys.TAGS} if tag is not None else set()
     for post, item in zip(bundle.posts, items, strict=True):
-        shown |= post_keys(post.id, item)
-    return content_response(envelope, settings=settings, keys=shown)
+        named |= post_keys(post.id, item)
+    return content_response(envelope, settings=settings, keys=named)
 
 
 @router.get(
