@@ -23,7 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *options: str, workers: int = 1, **env: str) -> Iterator[str]:
+def running_server(
+    database_url: str, *options: str, workers: int | str = 1, **env: str
+) -> Iterator[str]:
     """Start `cms serve` on `database_url` (with `workers` processes, more `options`, and
     CMS_* settings in `env`); yield its base URL once every worker is ready, and stop it
     afterwards."""
