@@ -33,7 +33,7 @@ def running_server(
     with (
         tempfile.TemporaryFile() as log,
         logging_to(
-            log, command, {"CMS_DATABASE_URL": database_url, **env}, workers=workers
+            log, command, {"CMS_DATABASE_URL": database_url, **env}, workers=int(workers)
         ) as base,
     ):
         yield base
