@@ -23,10 +23,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *options: str, **env: str) -> Iterator[str]:
-    """Start `cms serve` on `database_url` (with more `options`, and CMS_* settings in `env`);
-    yield its base URL once it is ready, and stop it afterwards."""
-    with running(serve_command(*options), CMS_DATABASE_URL=database_url, **env) as base:
+def running_server(
+    database_url: str, *options: str, workers: int | str = 1, **env: str
+) -> Iterator[str]:
+    """Start `cms serve` on `database_url` (with `workers` processes, more `options`, and
+    CMS_* settings in `env`); yield its base URL once every worker is ready, and stop it
+    afterwards."""
+    command = serve_command("--workers", str(workers), *options)
+    with (
+        tempfile.TemporaryFile() as log,
+        logging_to(
+            log, command, {"CMS_DATABASE_URL": database_url, **env}, workers=int(workers)
+        ) as base,
+    ):
         yield base
 
 
@@ -43,8 +52,11 @@ def running(command: list[str], **env: str) -> Iterator[str]:
 
 
 @contextmanager
-def logging_to(log: IO[bytes], command: list[str], env: dict[str, str]) -> Iterator[str]:
-    """`running`, with the server's output written to `log`, for the caller to read."""
+def logging_to(
+    log: IO[bytes], command: list[str], env: dict[str, str], *, workers: int = 1
+) -> Iterator[str]:
+    """`running`, with the server's output written to `log`, for the caller to read; with
+    several `workers`, it waits until each has logged that it started."""
     port = free_port()
     server = subprocess.Popen(
         [*command, "--port", str(port)],
@@ -55,23 +67,40 @@ def logging_to(log: IO[bytes], command: list[str], env: dict[str, str]) -> Itera
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_ready(base, server, log)
+        if workers > 1:
+            _wait_for_workers(workers, server, log)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
+# Patience, not a promise: on a busy shared machine a server may take this long to start.
+STARTUP_SECONDS = 120
+STARTED = b"Application startup complete."  # what each uvicorn worker logs once it serves
+
+
 def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    for _ in range(200):
-        if server.poll() is not None:
-            break
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/ready", timeout=5).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.05)
     log.seek(0)
     raise RuntimeError(f"the server did not start:\n{log.read().decode()}")
+
+
+def _wait_for_workers(workers: int, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
+        log.seek(0)
+        if log.read().count(STARTED) >= workers:
+            return
+        time.sleep(0.1)
+    log.seek(0)
+    raise RuntimeError(f"not every worker started:\n{log.read().decode()}")
 
 
 class RedisServer:

@@ -71,11 +71,22 @@ def db_upgrade() -> None:
     typer.echo("Database is up to date.")
 
 
+# How long uvicorn's supervisor waits for a worker to answer its health ping before it
+# kills it (uvicorn's own default is 5 s). A worker answers only once Python has started and
+# unpickled it; on a busy 2-core machine that took longer than 5 s, and every worker killed
+# and started again made the machine busier still. Dead workers are noticed at once anyway:
+# the ping is only for a process that is alive but stuck.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(help="Log every request (default: CMS_ACCESS_LOG, off).", show_default=False),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (use the CPUs).")] = 1,
 ) -> None:
     """Apply pending migrations, then serve the API with uvicorn."""
@@ -90,8 +101,9 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        access_log=access_log,
+        access_log=settings.access_log if access_log is None else access_log,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

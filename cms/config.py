@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # Gravatar avatar_urls for commenters. Off: the URL holds an unsalted hash of the e-mail,
     # so anyone can test whether an address they know has commented.
     gravatar: bool = False
+    # `cms serve` logs every request only when asked: the log line costs ~40% of what a
+    # cached answer takes to serve, and a proxy in front usually keeps its own access log.
+    access_log: bool = False
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod

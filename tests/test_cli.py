@@ -64,7 +64,7 @@ def test_serve_with_workers_shares_one_visitor_key(database_url: str) -> None:
         session.commit()
     engine.dispose()
 
-    with running_server(database_url, "--workers", "2") as base:
+    with running_server(database_url, workers=2) as base:
         # New connections each time, so that both workers answer some of them.
         counts = {
             httpx.post(
