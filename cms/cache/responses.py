@@ -10,7 +10,6 @@ Staleness is bounded: this process drops everything at once when it writes, and 
 write raises), or when a scheduled post goes live.
 """
 
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ Key = tuple[bytes, str, bytes, str, bytes]  # base, path, query, encoding, origi
 class Stored:
     start: Message
     body: bytes
-    stored_at: float
 
 
 class ResponseCache:
@@ -144,11 +142,11 @@ class CacheMiddleware:
         async def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-                message = {**message, "headers": [*message["headers"], (b"x-cache", b"MISS")]}
+                message = {**message, "headers": [*message["headers"], (b"cms-cache", b"miss")]}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and _storable(start):
-                    stored = Stored(start, b"".join(chunks), time.monotonic())
+                    stored = Stored(start, b"".join(chunks))
                     cache.put(key, stored, generation=generation)
             await send(message)
 
@@ -174,8 +172,7 @@ def _storable(start: Message) -> bool:
 
 
 async def _replay(stored: Stored, scope: Scope, send: Send) -> None:
-    age = str(int(time.monotonic() - stored.stored_at)).encode()
-    headers = [*stored.start["headers"], (b"age", age), (b"x-cache", b"HIT")]
+    headers = [*stored.start["headers"], (b"cms-cache", b"hit")]
     request = Headers(scope=scope)
     if "if-none-match" in request or "if-modified-since" in request:
         kept = MutableHeaders(raw=headers)
