@@ -78,8 +78,8 @@ def association_router(
             total=total,
             self_url=self_url,
         )
-        shown = {keys.POSTS, collection, *(key_of(record.item.id) for record in records)}
-        return content_response(envelope, settings=settings, keys=shown)
+        named = {keys.POSTS, collection, *(key_of(record.item.id) for record in records)}
+        return content_response(envelope, settings=settings, keys=named)
 
     async def get_record(
         slug: Annotated[str, Path(max_length=191)],
