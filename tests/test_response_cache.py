@@ -169,7 +169,38 @@ def test_a_hit_carries_the_cors_answer_of_its_own_origin(client, session: Sessio
 
     assert from_browser.headers["cms-cache"] == from_app.headers["cms-cache"] == "hit"
     assert from_browser.headers["access-control-allow-origin"] == "*"
-    assert "access-control-allow-origin" not in from_app.headers
+    assert from_app.headers["access-control-allow-origin"] == "*"
+
+
+def test_with_any_origin_allowed_answers_do_not_vary_by_origin(client, session: Session) -> None:
+    make_post(session, title="Shared")
+
+    first = client.get("/api/v1/posts/shared", headers={"Origin": "https://a.example"})
+    second = client.get("/api/v1/posts/shared", headers={"Origin": "https://b.example"})
+
+    assert second.headers["cms-cache"] == "hit"  # one copy for every front end
+    for answer in (first, second):
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert "origin" not in answer.headers["vary"].lower()
+        assert "ETag" in answer.headers["access-control-expose-headers"]
+
+
+class TestListedOrigins:
+    @pytest.fixture
+    def settings(self, settings):  # type: ignore[no-untyped-def]
+        settings.cors_origins = ["https://a.example"]
+        return settings
+
+    def test_each_origin_gets_its_own_answer(self, client, session: Session) -> None:
+        make_post(session, title="Listed")
+
+        allowed = client.get("/api/v1/posts/listed", headers={"Origin": "https://a.example"})
+        other = client.get("/api/v1/posts/listed", headers={"Origin": "https://b.example"})
+
+        assert allowed.headers["access-control-allow-origin"] == "https://a.example"
+        assert "access-control-allow-origin" not in other.headers
+        assert other.headers["cms-cache"] == "miss"
+        assert "Origin" in allowed.headers["vary"] and "Origin" in other.headers["vary"]
 
 
 def test_an_answer_built_for_one_host_is_never_served_to_another(client, session: Session) -> None:

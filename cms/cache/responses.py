@@ -94,9 +94,10 @@ class ResponseCache:
 
 class CacheMiddleware:
     """Outermost (cms.app.CmsApp): a hit costs no error handling, CORS or routing. The key
-    holds the Origin, as CORS answers differ by it, and, unless CMS_API_URL says where the
-    API is, the scheme and Host the links were built from (cms.api.urls): otherwise one
-    request with `Host: evil.example` would hand its links to everyone after it."""
+    holds the Origin when CORS answers differ by it (a list of origins, not `*`), and,
+    unless CMS_API_URL says where the API is, the scheme and Host the links were built
+    from (cms.api.urls): otherwise one request with `Host: evil.example` would hand its
+    links to everyone after it."""
 
     def __init__(
         self,
@@ -104,10 +105,12 @@ class CacheMiddleware:
         *,
         cache: Callable[[], ResponseCache | None],
         api_url: Callable[[], str],
+        by_origin: Callable[[], bool],
     ) -> None:
         self.app = app
         self.cache = cache
         self.api_url = api_url
+        self.by_origin = by_origin  # False when CORS allows any origin: one answer fits all
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.cache()
@@ -120,7 +123,8 @@ class CacheMiddleware:
             return
         coding = _coding(request.get(b"accept-encoding", b""))
         base = b"" if self.api_url() else _base(scope, request)
-        key = (base, scope["path"], scope["query_string"], coding, request.get(b"origin", b""))
+        origin = request.get(b"origin", b"") if self.by_origin() else b""
+        key = (base, scope["path"], scope["query_string"], coding, origin)
         if cache.check_due():
             # In a worker thread: the event loop must never wait for a database connection
             # (the requests holding them need the loop to give them back).
