@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import datetime
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
@@ -85,6 +86,7 @@ def create_app(
             clock=clock,
             check_seconds=settings.cache_check_seconds,
             max_bytes=settings.response_cache_mb * 2**20,
+            view_max_age=settings.view_count_max_age_seconds,
         )
         if settings.response_cache
         else None
@@ -100,7 +102,7 @@ def create_app(
         sessions=lambda: Session(app.state.engine.execution_options(sqlite_immediate=True)),
         clock=clock,
         settings=settings,
-        written=lambda: content_changed(app),
+        viewed=lambda posts, at: views_counted(app, posts, at),
     )
 
     app.include_router(health.router)
@@ -144,6 +146,12 @@ def content_changed(app: FastAPI) -> None:
     drop_cache(app)
     if app.state.broadcast is not None:
         app.state.broadcast.publish()
+
+
+def views_counted(app: FastAPI, posts: list[int], at: datetime) -> None:
+    """Not a content change: only answers that show these posts' counts are made again."""
+    if app.state.response_cache is not None:
+        app.state.response_cache.viewed(posts, at)
 
 
 def drop_cache(app: FastAPI) -> None:

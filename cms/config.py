@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     response_cache: bool = True
     response_cache_mb: int = Field(default=64, ge=1)
     cache_check_seconds: float = Field(default=1.0, gt=0, le=60)
+    # How old a view_count in a cached GET may be: counting a view drops no cached answer;
+    # one that shows the post is made again once it is this old (POST .../views is exact).
+    view_count_max_age_seconds: float = Field(default=1.0, ge=0, le=60)
     # A Redis server (redis://host:6379/0) through which every process hears of the others'
     # writes at once, instead of within cache_check_seconds. Optional: empty means none.
     redis_url: str = ""

@@ -12,6 +12,8 @@ from cms.cache import version
 from cms.cache.responses import ResponseCache, Stored
 from cms.db import make_engine
 from cms.migrations import upgrade_database
+from cms.pageviews.service import View, count_views
+from cms.posts.models import Post
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user
 from tests.processes import shared_post
@@ -63,32 +65,114 @@ def test_a_write_here_is_seen_at_once(client, session: Session) -> None:
     assert fresh.headers["cms-cache"] == "miss" and fresh.json()["data"]["title"] == "After"
 
 
-def test_a_counted_view_is_seen_at_once(client, session: Session) -> None:
+def test_a_view_refreshes_its_posts_answer_once_the_max_age_has_passed(
+    client, session: Session, clock
+) -> None:
     make_post(session, title="Viewed")
     client.get("/api/v1/posts/viewed")
 
+    counted = client.post("/api/v1/posts/viewed/views")
+    soon = client.get("/api/v1/posts/viewed")
+    clock.advance(seconds=1)  # CMS_VIEW_COUNT_MAX_AGE_SECONDS
+    later = client.get("/api/v1/posts/viewed")
+
+    assert counted.json()["data"]["view_count"] == 1  # the POST's answer is exact
+    assert soon.headers["cms-cache"] == "hit" and soon.json()["data"]["view_count"] == 0
+    assert later.headers["cms-cache"] == "miss" and later.json()["data"]["view_count"] == 1
+    assert client.get("/api/v1/posts/viewed").headers["cms-cache"] == "hit"
+
+
+def test_a_view_keeps_the_answers_that_do_not_show_its_post(
+    client, session: Session, clock
+) -> None:
+    make_post(session, title="Viewed")
+    make_post(session, title="Elsewhere")
+    alone = "/api/v1/posts/elsewhere?fields=id,title,view_count"  # no related cards
+    for path in (alone, "/api/v1/posts", "/rss.xml"):
+        client.get(path)
+
     client.post("/api/v1/posts/viewed/views")
+    clock.advance(seconds=5)
 
-    assert client.get("/api/v1/posts/viewed").json()["data"]["view_count"] == 1
+    assert client.get(alone).headers["cms-cache"] == "hit"
+    assert client.get("/rss.xml").headers["cms-cache"] == "hit"  # feeds show no counts
+    listed = client.get("/api/v1/posts")  # the list shows the viewed post
+    assert listed.headers["cms-cache"] == "miss"
+    counts = {post["slug"]: post["view_count"] for post in listed.json()["data"]}
+    assert counts == {"viewed": 1, "elsewhere": 0}
 
 
-def test_views_that_count_nothing_keep_cached_answers(client, session: Session) -> None:
+def test_views_that_count_nothing_keep_cached_answers(client, session: Session, clock) -> None:
     make_post(session, title="Watched")
     reader = {"User-Agent": "One reader"}
     first = client.post("/api/v1/posts/watched/views", headers=reader)
     assert first.json()["data"]["view_count"] == 1
+    clock.advance(seconds=1)
     client.get("/api/v1/posts/watched")
 
     repeat = client.post("/api/v1/posts/watched/views", headers=reader)
     missing = client.post("/api/v1/posts/no-such-post/views", headers=reader)
+    clock.advance(seconds=1)
     cached = client.get("/api/v1/posts/watched")
 
     assert (repeat.status_code, missing.status_code) == (200, 404)
     assert repeat.json()["data"]["view_count"] == 1
     assert cached.headers["cms-cache"] == "hit" and cached.json()["data"]["view_count"] == 1
     client.post("/api/v1/posts/watched/views", headers={"User-Agent": "Another reader"})
+    clock.advance(seconds=1)
     counted = client.get("/api/v1/posts/watched")
     assert counted.headers["cms-cache"] == "miss" and counted.json()["data"]["view_count"] == 2
+
+
+def test_a_content_change_still_drops_answers_at_once(client, session: Session) -> None:
+    post = make_post(session, title="Viewed")
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+    client.get("/api/v1/posts/viewed")
+    client.post("/api/v1/posts/viewed/views")
+
+    address = f"/api/v1/admin/posts/{post.id}"
+    etag = client.get(address, headers=editor).headers["etag"]
+    edit = {**editor, "If-Match": etag}
+    assert client.patch(address, json={"title": "Renamed"}, headers=edit).status_code == 200
+    fresh = client.get("/api/v1/posts/viewed")
+
+    assert fresh.headers["cms-cache"] == "miss"
+    assert fresh.json()["data"]["title"] == "Renamed"
+
+
+def test_views_counted_by_another_process_refresh_only_their_posts(new_database) -> None:
+    engine = make_engine(new_database())
+    upgrade_database(engine)
+    now = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    clock = {"now": now}
+    cache = ResponseCache(
+        engine=engine, clock=lambda: clock["now"], check_seconds=1, max_bytes=2**20
+    )
+    with Session(engine) as session:
+        viewed, other = make_post(session).id or 0, make_post(session).id or 0
+        session.commit()
+    cache.check()
+    for post_id in (viewed, other):
+        stored = Stored({"headers": []}, b"{}", clock["now"], frozenset({post_id}))
+        cache.put(("", f"/{post_id}", b"", ""), stored, generation=cache.generation)
+
+    def served(post_id: int) -> bool:
+        if cache.check_due():
+            cache.check()
+        return cache.get(("", f"/{post_id}", b"", "")) is not None
+
+    clock["now"] += timedelta(seconds=0.5)
+    with Session(engine) as session:  # another process counts a view of one post
+        slug = session.get(Post, viewed).slug  # type: ignore[union-attr]
+        count_views(session, views=[View(slug, "someone")], now=clock["now"], window=timedelta())
+        session.commit()
+    assert served(viewed) and served(other)  # not checked yet
+    clock["now"] += timedelta(seconds=0.6)
+    assert not served(viewed)  # checked: older than the max age, and its post was viewed
+    assert served(other)
+    clock["now"] += timedelta(seconds=5)
+    assert served(other)  # a view is heard of once, not at every check after it
+    engine.dispose()
 
 
 def test_signed_in_admin_and_no_cache_requests_go_to_the_app(client, session: Session) -> None:
@@ -118,7 +202,8 @@ def test_the_cache_drops_everything_when_the_version_moves_or_a_post_goes_live(
 
     def store() -> None:
         cache.check()  # as before any answer, when due
-        cache.put(key, Stored({"headers": []}, b"{}"), generation=cache.generation)
+        stored = Stored({"headers": []}, b"{}", clock["now"], frozenset())
+        cache.put(key, stored, generation=cache.generation)
 
     def served() -> bool:
         cache.check()

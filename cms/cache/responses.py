@@ -8,6 +8,12 @@ out when the app marked them public.
 Staleness is bounded: this process drops everything at once when it writes, and at most
 `check_seconds` after any other process wrote (it reads the content version that every
 write raises), or when a scheduled post goes live.
+
+Views are not writes of content: every page view counts one, and dropping everything for
+each would leave nothing cached. An answer that shows a post (its `post-<id>` cache key)
+is made again only when a view of that post counted after the answer was begun, and then
+once it is `view_max_age` old: at most that old in the process that counted the view, and
+`check_seconds` more in the others, which read the posts viewed since their last check.
 """
 
 from collections import OrderedDict
@@ -16,33 +22,50 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_not_modified
 from cms.cache import version
+from cms.posts.models import Post
 from cms.timestamps import Clock
 
 Key = tuple[bytes, str, bytes, str, bytes]  # base, path, query, encoding, origin
+NEVER = datetime.min.replace(tzinfo=UTC)
+# A batch of views commits this long after the time it writes, at most: other processes
+# read the views of posts this much before their last check again, to miss none.
+VIEWS_MARGIN = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
 class Stored:
     start: Message
     body: bytes
+    begun: datetime  # when the answer was begun: it shows the views counted before then
+    posts: frozenset[int]  # the posts it shows, whose view counts it may show
 
 
 class ResponseCache:
     """The stored answers of one process, and when they stop being good."""
 
     def __init__(
-        self, *, engine: Engine, clock: Clock, check_seconds: float, max_bytes: int
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        check_seconds: float,
+        max_bytes: int,
+        view_max_age: float = 1.0,
     ) -> None:
         self.engine, self.clock = engine, clock
         self.check_seconds, self.max_bytes = check_seconds, max_bytes
+        self.view_max_age = timedelta(seconds=view_max_age)
+        self._viewed: dict[int, datetime] = {}  # post: when this process heard of a view
+        self._seen: dict[int, datetime] = {}  # post: its latest viewed_at read
+        self._views_read: datetime | None = None
         self._entries: OrderedDict[Key, Stored] = OrderedDict()
         self._bytes = 0
         self._version: int | None = None
@@ -52,9 +75,23 @@ class ResponseCache:
 
     def get(self, key: Key) -> Stored | None:
         stored = self._entries.get(key)
-        if stored is not None:
-            self._entries.move_to_end(key)
+        if stored is None or self._counts_too_old(stored):
+            return None
+        self._entries.move_to_end(key)
         return stored
+
+    def _counts_too_old(self, stored: Stored) -> bool:
+        viewed = self._viewed
+        if not any(viewed.get(post, NEVER) >= stored.begun for post in stored.posts):
+            return False
+        return self.clock() - stored.begun >= self.view_max_age
+
+    def viewed(self, posts: list[int], at: datetime) -> None:
+        """Views of `posts` were committed (by this process, counting them at `at`)."""
+        now = self.clock()
+        for post in posts:
+            self._viewed[post] = now
+            self._seen[post] = max(self._seen.get(post, at), at)
 
     def put(self, key: Key, stored: Stored, *, generation: int) -> None:
         if generation != self.generation or len(stored.body) > self.max_bytes // 16:
@@ -69,6 +106,7 @@ class ResponseCache:
     def clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
+        self._viewed.clear()  # every answer stored from now on is begun after them
         self.generation += 1
 
     def check_due(self) -> bool:
@@ -83,13 +121,32 @@ class ResponseCache:
         try:
             with Session(self.engine) as session:
                 current, good_until = version.read(session, now=now)
+                views = _viewed_since(session, (self._views_read or now) - VIEWS_MARGIN)
         except Exception:  # no database, no promise: serve nothing stored
             self.clear()
             return
+        self._heard_of(views, now=now)
         if current != self._version or (self._good_until and now >= self._good_until):
             self.clear()
         self._version, self._good_until = current, good_until
         self._next_check = now + timedelta(seconds=self.check_seconds)
+
+    def _heard_of(self, views: list[tuple[int, datetime]], *, now: datetime) -> None:
+        """Mark the posts whose views another process counted since the last check (the
+        margin reads some twice: a viewed_at already seen is not news)."""
+        for post, at in views:
+            if at > self._seen.get(post, NEVER):
+                self._seen[post], self._viewed[post] = at, now
+        forgotten = (self._views_read or now) - VIEWS_MARGIN
+        self._seen = {post: at for post, at in self._seen.items() if at >= forgotten}
+        self._views_read = now
+
+
+def _viewed_since(session: Session, since: datetime) -> list[tuple[int, datetime]]:
+    rows = session.execute(
+        select(col(Post.id), col(Post.viewed_at)).where(col(Post.viewed_at) >= since)
+    )
+    return [(post, at) for post, at in rows]
 
 
 class CacheMiddleware:
@@ -139,7 +196,7 @@ class CacheMiddleware:
     async def _fill(
         self, cache: ResponseCache, key: Key, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        generation = cache.generation
+        generation, begun = cache.generation, cache.clock()
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -150,7 +207,7 @@ class CacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and _storable(start):
-                    stored = Stored(start, b"".join(chunks))
+                    stored = Stored(start, b"".join(chunks), begun, _shown_posts(start))
                     cache.put(key, stored, generation=generation)
             await send(message)
 
@@ -168,6 +225,12 @@ def _base(scope: Scope, request: dict[bytes, bytes]) -> bytes:
 def _coding(accept_encoding: bytes) -> str:
     """The encoding a cached answer is kept in for this Accept-Encoding (few distinct ones)."""
     return preferred_coding(Headers(raw=[(b"accept-encoding", accept_encoding)])) or ""
+
+
+def _shown_posts(start: Message) -> frozenset[int]:
+    """The posts an answer names in its cache keys (cms.cache.keys: `post-<id>`)."""
+    names = Headers(raw=start.get("headers", [])).get("surrogate-key", "").split()
+    return frozenset(int(name[5:]) for name in names if name.startswith("post-"))
 
 
 def _storable(start: Message) -> bool:

@@ -85,7 +85,7 @@ def _add_views(session: Session, *, post_id: int, views: int, since: datetime) -
     day = since.date()
     while views:
         today = (views + 1) // 2
-        views_service.add_views(session, views_by_post={post_id: today}, day=day)
+        views_service.add_views(session, views_by_post={post_id: today}, day=day, viewed_at=None)
         views, day = views - today, day + timedelta(days=1)
 
 

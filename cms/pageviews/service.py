@@ -25,7 +25,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
-from cms.cache import version as content_version
 from cms.config import Settings
 from cms.db import UTCDateTime
 from cms.pageviews.models import SHARDS, PostViewDay, PostViewer
@@ -51,7 +50,8 @@ class ViewCounter:
     sessions: Callable[[], Session]  # a writing session; its commit makes a batch durable
     clock: Clock
     settings: Settings
-    written: Callable[[], None] = lambda: None  # told after every committed batch
+    # Told after every committed batch that counted views: which posts, and when.
+    viewed: Callable[[list[int], datetime], None] = lambda _posts, _at: None
     _waiting: list[tuple[View, asyncio.Future[int]]] = field(default_factory=list)
     _writer: asyncio.Task[None] | None = None
     _purge_due: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
@@ -90,20 +90,18 @@ class ViewCounter:
             if now >= self._purge_due:
                 self._purge_due = now + PURGE_EVERY
                 purge_viewers(session, before=now - window)
-            # Counts are part of what readers see; a batch of repeats and unknown slugs
-            # changed none of them, so the cached answers stay good.
-            if batch.changed:
-                content_version.bump(session)
             session.commit()
-        if batch.changed:
-            self.written()
+        # Not a content change: cached answers that show these posts' counts are refreshed
+        # within CMS_VIEW_COUNT_MAX_AGE_SECONDS; nothing else is dropped.
+        if batch.counted:
+            self.viewed(batch.counted, now)
         return batch.counts
 
 
 @dataclass(frozen=True)
 class Batch:
     counts: list[int | None]  # per view: its post's count afterwards, None if not live
-    changed: bool  # whether any view counted (repeats within the window do not)
+    counted: list[int]  # the posts whose count went up (repeats within the window do not)
 
 
 def count_views(session: Session, *, views: list[View], now: datetime, window: timedelta) -> Batch:
@@ -124,20 +122,29 @@ def count_views(session: Session, *, views: list[View], now: datetime, window: t
         ]
         fresh = writer.execute(built.first_in_window, rows)
         counted.update(post_id for post_id, _ in fresh)
-    add_views(session, views_by_post=counted, day=now.date())
+    add_views(session, views_by_post=counted, day=now.date(), viewed_at=now)
     totals = view_counts(session, post_ids=list(post_ids.values()))
     counts = [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
-    return Batch(counts, changed=bool(counted))
+    return Batch(counts, counted=sorted(counted))
 
 
-def add_views(session: Session, *, views_by_post: dict[int, int], day: date) -> None:
-    """Add views to each post's total and to its count for `day` (UTC)."""
+def add_views(
+    session: Session, *, views_by_post: dict[int, int], day: date, viewed_at: datetime | None
+) -> None:
+    """Add views to each post's total and to its count for `day` (UTC); `viewed_at` tells
+    the response caches (None for views that are history, loaded rather than counted)."""
     if not views_by_post:
         return
     writer = session.connection()
     built = _statements(writer.dialect.name)
     rows = [
-        {"post_id": post_id, "shard": random.randrange(SHARDS), "views": views, "day": day}
+        {
+            "post_id": post_id,
+            "shard": random.randrange(SHARDS),
+            "views": views,
+            "day": day,
+            "viewed_at": viewed_at,
+        }
         for post_id, views in sorted(views_by_post.items())
     ]  # in one order everywhere: two batches never lock each other's rows crosswise
     writer.execute(built.add_to_total, rows)
@@ -202,12 +209,15 @@ def _statements(dialect: str) -> _Statements:
         set_={"counted_at": viewer.excluded.counted_at},
         where=col(PostViewer.counted_at) <= bindparam("window_start", type_=UTCDateTime()),
     ).returning(col(PostViewer.post_id), col(PostViewer.visitor))
-    # Only view_count changes: no trigger on posts follows it (migration 0014), and the
+    # Only view_count and viewed_at change: no trigger on posts follows them (0014), and the
     # post's updated_at and version, what editors see change, stay as they were.
     add_to_total = (
         update(Post)
         .where(col(Post.id) == bindparam("post_id"))
-        .values(view_count=col(Post.view_count) + bindparam("views"))
+        .values(
+            view_count=col(Post.view_count) + bindparam("views"),
+            viewed_at=bindparam("viewed_at", type_=UTCDateTime()),
+        )
     )
     day = insert(PostViewDay).values(
         post_id=bindparam("post_id"),

@@ -64,6 +64,9 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # All views, ever: added to by cms.pageviews in the transaction that counts them.
     view_count: int = 0
+    # When a view last counted: every process's response cache reads the posts viewed since
+    # its last check (cms.cache.responses), to refresh what shows their counts.
+    viewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     # Approved comments only: recounted whenever a comment's status changes.
     comment_count: int = 0
     comments_enabled: bool = True
