@@ -157,6 +157,9 @@ def test_only_published_posts_count_views(client, session: Session, kind: str) -
         ({"visitor_id": "x" * 201}, "visitor_id"),
         ({"visitor_id": 12}, "visitor_id"),
         ({"visitor_id": "a\u0000b"}, "visitor_id"),
+        ({"visitor_id": "a\u001bb"}, "visitor_id"),
+        ({"visitor_id": "line\nbreak"}, "visitor_id"),
+        ({"visitor_id": "a\u007fb"}, "visitor_id"),
         ({"visitor": "x"}, "visitor"),
     ],
 )
@@ -183,6 +186,57 @@ def test_a_body_that_is_not_json_is_422(client, session: Session) -> None:
 
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
     assert stored_views(session) == (0, 0, 0)
+
+
+def test_a_former_slug_counts_no_view(client, session: Session) -> None:
+    post = make_post(session, title="Old name")
+    headers = bearer(session, make_user(session, role=Role.EDITOR))
+    address = f"/api/v1/admin/posts/{post.id}"
+    etag = client.get(address, headers=headers).headers["etag"]
+    moved = {**headers, "If-Match": etag}
+    assert client.patch(address, json={"slug": "new-name"}, headers=moved).status_code == 200
+
+    response = view(client, "old-name")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert stored_views(session) == (0, 0, 0)
+    assert view(client, "new-name").json()["data"]["view_count"] == 1
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"visitor"', b"12"])
+def test_json_that_is_not_an_object_is_422_naming_the_body(
+    client, session: Session, body: bytes
+) -> None:
+    make_post(session, title="Seen")
+
+    response = client.post(
+        "/api/v1/posts/seen/views", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+    assert stored_views(session) == (0, 0, 0)
+
+
+def test_a_flood_from_one_visitor_counts_once(client, session: Session) -> None:
+    make_post(session, title="Seen")
+
+    answers = [view(client, "seen", agent="Flooder", visitor_id="one") for _ in range(50)]
+
+    assert {answer.status_code for answer in answers} == {200}
+    assert {answer.json()["data"]["view_count"] for answer in answers} == {1}
+    assert stored_views(session) == (1, 1, 1)
+
+
+def test_the_view_answer_carries_cors_headers(client, session: Session) -> None:
+    make_post(session, title="Seen")
+
+    response = client.post("/api/v1/posts/seen/views", headers={"Origin": "https://app.example"})
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_old_visitor_records_are_purged(client, session: Session, clock) -> None:
