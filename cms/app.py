@@ -96,7 +96,7 @@ def create_app(
         size=settings.password_hash_concurrency, wait_seconds=settings.password_hash_wait_seconds
     )
     app.state.watch_writes = lambda session: version.watch(
-        session, then=lambda: content_changed(app)
+        session, then=lambda keys, raised: content_changed(app, keys, raised)
     )
     app.state.view_counter = ViewCounter(
         sessions=lambda: Session(app.state.engine.execution_options(sqlite_immediate=True)),
@@ -140,12 +140,14 @@ class CmsApp(FastAPI):
         )
 
 
-def content_changed(app: FastAPI) -> None:
-    """This process wrote: what it has stored may be stale now. Others learn of it by the
-    content version, within CMS_CACHE_CHECK_SECONDS, and at once through Redis if set."""
-    drop_cache(app)
+def content_changed(app: FastAPI, keys: set[str], raised: int) -> None:
+    """This process wrote (content version `raised`): what it stored under `keys` may be
+    stale now. Others learn of it by the content version, within CMS_CACHE_CHECK_SECONDS,
+    and at once through Redis if set."""
+    if app.state.response_cache is not None:
+        app.state.response_cache.purge(keys, version=raised)
     if app.state.broadcast is not None:
-        app.state.broadcast.publish()
+        app.state.broadcast.publish(keys)
 
 
 def views_counted(app: FastAPI, posts: list[int], at: datetime) -> None:
@@ -154,9 +156,9 @@ def views_counted(app: FastAPI, posts: list[int], at: datetime) -> None:
         app.state.response_cache.viewed(posts, at)
 
 
-def drop_cache(app: FastAPI) -> None:
+def purge_cache(app: FastAPI, keys: set[str]) -> None:
     if app.state.response_cache is not None:
-        app.state.response_cache.clear()
+        app.state.response_cache.purge(keys)
 
 
 @asynccontextmanager
@@ -166,7 +168,7 @@ async def listening(app: FastAPI) -> AsyncIterator[None]:
     if broadcast is None:
         yield
         return
-    listener = asyncio.create_task(broadcast.listen(lambda: drop_cache(app)))
+    listener = asyncio.create_task(broadcast.listen(lambda keys: purge_cache(app, keys)))
     try:
         yield
     finally:

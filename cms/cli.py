@@ -41,13 +41,16 @@ def migrated_session() -> Iterator[Session]:
     engine = make_engine(settings.database_url)
     try:
         upgrade_database(engine)
+        purged: set[str] = set()
         with Session(engine) as session:
+            # Servers' caches drop what this changed, as they do for the API's writes.
+            content_version.watch(session, then=lambda keys, _version: purged.update(keys))
             yield session
-            content_version.bump(session)  # servers' caches drop what this changed
             session.commit()
         broadcast = broadcasting(settings)
         if broadcast is not None:  # servers hear of it at once, not within a second
-            broadcast.publish()
+            if purged:
+                broadcast.publish(purged)
             broadcast.close()
     except DomainError as error:
         _fail(error.detail)

@@ -1,5 +1,6 @@
 """CMS_REDIS_URL: every process hears of another's write at once, and Redis is never needed."""
 
+import asyncio
 import os
 import time
 
@@ -9,6 +10,7 @@ import redis
 from sqlmodel import Session
 
 from bench.servers import running_server
+from cms.cache.broadcast import Broadcast
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user
 from tests.processes import shared_post
@@ -75,3 +77,30 @@ def test_without_a_reachable_redis_writes_work_and_this_process_sees_them(
 
     assert changed.status_code == 200
     assert client.get("/api/v1/posts/before").json()["data"]["title"] == "After"
+
+
+@needs_redis
+def test_the_keys_a_write_purged_reach_the_other_processes_and_not_the_writer() -> None:
+    channel = f"cms:test:{os.getpid()}"
+    writer, reader = (Broadcast(url=REDIS_URL, channel=channel) for _ in range(2))
+    heard: dict[str, list[set[str]]] = {"writer": [], "reader": []}
+
+    async def exchange() -> None:
+        listening = [
+            asyncio.create_task(writer.listen(heard["writer"].append)),
+            asyncio.create_task(reader.listen(heard["reader"].append)),
+        ]
+        await asyncio.sleep(0.3)  # both subscribed
+        writer.publish({"post-1", "posts"})
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            if heard["reader"]:
+                break
+        for task in listening:
+            task.cancel()
+        await asyncio.gather(*listening, return_exceptions=True)
+
+    asyncio.run(exchange())
+    writer.close()
+    reader.close()
+    assert heard == {"writer": [], "reader": [{"post-1", "posts"}]}

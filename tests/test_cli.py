@@ -14,6 +14,7 @@ from bench.servers import running_server
 from cms.audit.models import AuditEvent
 from cms.auth import service as auth_service
 from cms.auth.models import ApiToken
+from cms.cache.models import CachePurge
 from cms.cli import app
 from cms.config import get_settings
 from cms.db import make_engine
@@ -47,6 +48,9 @@ def test_demo_loads_once_and_reports_what_it_added(database_url: str) -> None:
 
     assert first.exit_code == 0 and "15 new posts" in first.output
     assert second.exit_code == 0 and "0 new posts" in second.output
+    # Servers' caches drop everything the demo shows, and nothing for the run that added none.
+    (purge,) = _rows(database_url, CachePurge)
+    assert {"posts", "feeds", "post-1", "authors", "tags"} <= set(purge.keys.split())
 
 
 def test_serve_applies_migrations_and_answers(database_url: str) -> None:
@@ -103,6 +107,7 @@ def test_users_create_makes_the_first_owner_from_stdin(database_url: str) -> Non
     (event,) = _rows(database_url, AuditEvent)
     assert (event.actor, event.actor_id, event.action) == ("cli", None, "user.create")
     assert event.subject_id == user.id
+    assert _rows(database_url, CachePurge) == []  # readers see no user: caches keep all
 
 
 def test_users_create_asks_for_the_password_twice_without_echo(database_url: str) -> None:

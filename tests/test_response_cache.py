@@ -153,7 +153,7 @@ def test_views_counted_by_another_process_refresh_only_their_posts(new_database)
         session.commit()
     cache.check()
     for post_id in (viewed, other):
-        stored = Stored({"headers": []}, b"{}", clock["now"], frozenset({post_id}))
+        stored = Stored({"headers": []}, b"{}", clock["now"], frozenset({f"post-{post_id}"}))
         cache.put(("", f"/{post_id}", b"", ""), stored, generation=cache.generation)
 
     def served(post_id: int) -> bool:
@@ -211,7 +211,7 @@ def test_the_cache_drops_everything_when_the_version_moves_or_a_post_goes_live(
 
     store()
     with Session(engine) as session:  # another process writes
-        version.bump(session)
+        version.record(session, {"*"})
         session.commit()
     assert served()  # within the check interval: still served
     clock["now"] += timedelta(seconds=1)

@@ -2,8 +2,8 @@
 
 Every cacheable Content API answer lists its keys in `Surrogate-Key` (space-separated, as
 Fastly and Varnish read it) and `Cache-Tag` (comma-separated, as Cloudflare reads it), so
-that a CDN in front can purge exactly what a write changed. (The server's own cache still
-drops all it holds on a write; purging it by these keys is the next step of issue 13.)
+that a CDN in front can purge exactly what a write changed; the server's own cache drops
+its answers by the same keys (cms.cache.purges names those of each write).
 
 - `post-<id>`: a post, wherever it is shown (its own page, lists, related cards);
 - `author-<id>`, `tag-<id>`: an author or tag, on its own or on a post;

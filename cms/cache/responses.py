@@ -5,9 +5,12 @@ so a hit is served here, in a pure ASGI layer: stored bytes, with their ETag (30
 If-None-Match), per encoding. Misses go through the app as usual and are stored on the way
 out when the app marked them public.
 
-Staleness is bounded: this process drops everything at once when it writes, and at most
-`check_seconds` after any other process wrote (it reads the content version that every
-write raises), or when a scheduled post goes live.
+Staleness is bounded, and only what changed is dropped: every answer names what it shows
+in its cache keys (cms.cache.keys), and every write names the keys it changed
+(cms.cache.purges). This process drops the answers naming them when it writes, and the
+other processes at most `check_seconds` later, when they read the content version that
+every write raises, with the keys of each raise (or at once, told through Redis). A post
+going live at its scheduled time drops the lists and feeds.
 
 Views are not writes of content: every page view counts one, and dropping everything for
 each would leave nothing cached. An answer that shows a post (its `post-<id>` cache key)
@@ -16,11 +19,11 @@ once it is `view_max_age` old: at most that old in the process that counted the 
 `check_seconds` more in the others, which read the posts viewed since their last check.
 """
 
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
@@ -29,7 +32,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_not_modified
-from cms.cache import version
+from cms.cache import keys, version
+from cms.cache.purges import EVERYTHING
 from cms.posts.models import Post
 from cms.timestamps import Clock
 
@@ -38,6 +42,8 @@ NEVER = datetime.min.replace(tzinfo=UTC)
 # A batch of views commits this long after the time it writes, at most: other processes
 # read the views of posts this much before their last check again, to miss none.
 VIEWS_MARGIN = timedelta(seconds=10)
+# Purges remembered so that an answer begun before one of them is not stored after it.
+PURGES_REMEMBERED = 64
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,18 @@ class Stored:
     start: Message
     body: bytes
     begun: datetime  # when the answer was begun: it shows the views counted before then
-    posts: frozenset[int]  # the posts it shows, whose view counts it may show
+    keys: frozenset[str]  # what it shows (cms.cache.keys)
+
+    @cached_property
+    def posts(self) -> frozenset[int]:
+        """The posts it shows, whose view counts it may show."""
+        prefix = keys.post(0)[:-1]
+        return frozenset(int(name[len(prefix) :]) for name in self.keys if name.startswith(prefix))
+
+    def shows(self, purged: Collection[str] | None) -> bool:
+        """Whether a purge of `purged` (None: of everything) drops it; an answer naming
+        nothing is dropped by every purge."""
+        return purged is None or not self.keys or not self.keys.isdisjoint(purged)
 
 
 class ResponseCache:
@@ -69,6 +86,8 @@ class ResponseCache:
         self._entries: OrderedDict[Key, Stored] = OrderedDict()
         self._bytes = 0
         self._version: int | None = None
+        self._applied: set[int] = set()  # versions this process purged when it wrote them
+        self._purges: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=PURGES_REMEMBERED)
         self._good_until: datetime | None = None
         self._next_check = datetime.min.replace(tzinfo=UTC)
         self.generation = 0  # raised by every clear: an answer begun before it is not kept
@@ -94,7 +113,7 @@ class ResponseCache:
             self._seen[post] = max(self._seen.get(post, at), at)
 
     def put(self, key: Key, stored: Stored, *, generation: int) -> None:
-        if generation != self.generation or len(stored.body) > self.max_bytes // 16:
+        if len(stored.body) > self.max_bytes // 16 or self._purged_since(generation, stored):
             return
         old = self._entries.pop(key, None)
         self._bytes += len(stored.body) - (len(old.body) if old else 0)
@@ -103,18 +122,43 @@ class ResponseCache:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= len(evicted.body)
 
+    def _purged_since(self, generation: int, stored: Stored) -> bool:
+        """Whether a purge since `generation` (when the answer was begun) drops it."""
+        if generation == self.generation:
+            return False
+        if not self._purges or self._purges[0][0] > generation + 1:
+            return True  # forgotten: assume so
+        return any(stored.shows(named) for at, named in self._purges if at > generation)
+
+    def purge(self, named: Collection[str], *, version: int | None = None) -> None:
+        """Drop the answers that show any of the keys `named` (`*`: everything); `version`:
+        the content version this process wrote them with, not to purge again at a check."""
+        if version is not None:
+            self._applied.add(version)
+        if EVERYTHING in named:
+            self.clear()
+            return
+        for key in [key for key, stored in self._entries.items() if stored.shows(named)]:
+            self._bytes -= len(self._entries.pop(key).body)
+        self._raise_generation(frozenset(named))
+
     def clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
         self._viewed.clear()  # every answer stored from now on is begun after them
+        self._raise_generation(None)
+
+    def _raise_generation(self, named: frozenset[str] | None) -> None:
         self.generation += 1
+        self._purges.append((self.generation, named))
 
     def check_due(self) -> bool:
         """Whether the content version is to be read again before the next answer."""
         return self.clock() >= self._next_check
 
     def check(self) -> None:
-        """Read the content version, and drop everything if it moved (a blocking call)."""
+        """Read the content version, and drop what the writes since the last check
+        changed, or everything if some are not known any more (a blocking call)."""
         now = self.clock()
         if now < self._next_check:
             return  # another request checked meanwhile
@@ -122,14 +166,40 @@ class ResponseCache:
             with Session(self.engine) as session:
                 current, good_until = version.read(session, now=now)
                 views = _viewed_since(session, (self._views_read or now) - VIEWS_MARGIN)
+                purged = self._purges_after(session, current)
         except Exception:  # no database, no promise: serve nothing stored
             self.clear()
             return
         self._heard_of(views, now=now)
-        if current != self._version or (self._good_until and now >= self._good_until):
-            self.clear()
-        self._version, self._good_until = current, good_until
+        self._catch_up(current, purged)
+        if self._good_until and now >= self._good_until:
+            self.purge({keys.POSTS, keys.FEEDS})  # a post went live: it was on no page yet
+        self._good_until = good_until
         self._next_check = now + timedelta(seconds=self.check_seconds)
+
+    def _purges_after(self, session: Session, current: int) -> list[tuple[int, set[str]]]:
+        known = self._version
+        if known is None or current <= known:
+            return []
+        return version.purged_since(session, known)
+
+    def _catch_up(self, current: int, purged: list[tuple[int, set[str]]]) -> None:
+        known = self._version
+        heard = [(number, named) for number, named in purged if number <= current]
+        if (
+            known is None
+            or current < known
+            or [n for n, _ in heard] != [*range(known + 1, current + 1)]
+        ):
+            # The first check, a database restored (the version went back), or purges pruned
+            # before this process heard of them: what it holds may show any of it.
+            self.clear()
+        else:
+            for number, named in heard:
+                if number not in self._applied:
+                    self.purge(named)
+        self._version = current
+        self._applied = {number for number in self._applied if number > current}
 
     def _heard_of(self, views: list[tuple[int, datetime]], *, now: datetime) -> None:
         """Mark the posts whose views another process counted since the last check (the
@@ -207,7 +277,7 @@ class CacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and _storable(start):
-                    stored = Stored(start, b"".join(chunks), begun, _shown_posts(start))
+                    stored = Stored(start, b"".join(chunks), begun, _shown_keys(start))
                     cache.put(key, stored, generation=generation)
             await send(message)
 
@@ -227,10 +297,9 @@ def _coding(accept_encoding: bytes) -> str:
     return preferred_coding(Headers(raw=[(b"accept-encoding", accept_encoding)])) or ""
 
 
-def _shown_posts(start: Message) -> frozenset[int]:
-    """The posts an answer names in its cache keys (cms.cache.keys: `post-<id>`)."""
-    names = Headers(raw=start.get("headers", [])).get("surrogate-key", "").split()
-    return frozenset(int(name[5:]) for name in names if name.startswith("post-"))
+def _shown_keys(start: Message) -> frozenset[str]:
+    """The cache keys an answer names (cms.cache.keys)."""
+    return frozenset(Headers(raw=start.get("headers", [])).get("surrogate-key", "").split())
 
 
 def _storable(start: Message) -> bool:

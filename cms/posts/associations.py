@@ -272,7 +272,9 @@ class Association(Generic[Record]):
                 f"remove the {self.noun} from them first",
                 extra={"linked_posts": linked},
             )
-        session.execute(delete(link_table).where(self.link_record_id == record_id))
+        # The record's own key is on every answer that showed it linked (cms.cache.purges).
+        unlink_all = delete(link_table).where(self.link_record_id == record_id)
+        session.execute(unlink_all.execution_options(cache_keys=()))
         session.delete(record)
         session.flush()
         return record

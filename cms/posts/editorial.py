@@ -157,7 +157,9 @@ def purge_trash(session: Session, *, now: datetime, trash_days: int) -> int:
     """Delete for good what has been in the trash longer than `trash_days`."""
     cutoff = now - timedelta(days=trash_days)
     result = session.execute(
-        delete(Post).where(col(Post.deleted_at).is_not(None), col(Post.deleted_at) < cutoff)
+        delete(Post)
+        .where(col(Post.deleted_at).is_not(None), col(Post.deleted_at) < cutoff)
+        .execution_options(cache_keys=())  # trashed: readers saw them go already
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -312,7 +314,8 @@ def _touch(session: Session, post: Post, actor: User | None, now: datetime) -> N
         update(Post)
         .where(col(Post.id) == post.id, col(Post.version) == post.version)
         .values(version=col(Post.version) + 1)
-        .execution_options(synchronize_session=False)
+        # The post's own flush just named what readers may see change (cms.cache.purges).
+        .execution_options(synchronize_session=False, cache_keys=())
     )
     if bumped.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed("Someone else saved this post at the same moment; fetch it again")
@@ -326,7 +329,8 @@ def _relink(
     order = col(PostAuthor.position) if link is PostAuthor else col(PostTag.position)
     post_id = col(PostAuthor.post_id) if link is PostAuthor else col(PostTag.post_id)
     before = list(session.execute(select(key).where(post_id == post.id).order_by(order)).scalars())
-    session.execute(delete(link).where(post_id == post.id))
+    # Named by the links added again, or by the post once it is touched (cms.cache.purges).
+    session.execute(delete(link).where(post_id == post.id).execution_options(cache_keys=()))
     link_again()
     after = list(session.execute(select(key).where(post_id == post.id).order_by(order)).scalars())
     return before != after
