@@ -37,6 +37,8 @@ from cms.http.head import HeadAsGet
 from cms.outages import OutageLog
 from cms.pageviews.admin_routes import router as views_admin_router
 from cms.pageviews.content_routes import router as views_router
+from cms.pageviews.content_routes import visitor_of
+from cms.pageviews.fast_path import ViewsFastPath
 from cms.pageviews.service import ViewCounter
 from cms.posts.admin_routes import router as posts_admin_router
 from cms.posts.content_routes import router as posts_router
@@ -112,6 +114,8 @@ def create_app(
     install_problem_handlers(app)
     install_openapi(app)
 
+    # Innermost: a view it counts gets the same CORS and delivery as the route's answer.
+    app.add_middleware(ViewsFastPath, counter=lambda: app.state.view_counter, visitor=visitor_of)
     # Inside CORS and delivery, so that a 413 carries their headers like any answer.
     app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 2**20))
     app.add_middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size)

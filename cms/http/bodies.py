@@ -49,12 +49,12 @@ class BodyLimit:
             return
         counted = _counting(receive, self.max_bytes)
         # FastAPI parses a body sent without a Content-Type as JSON too.
-        if not _is_json(headers.get("content-type", "")):
+        if not is_json(headers.get("content-type", "")):
             # Read by the route as it streams: a BodyTooLarge there is the route's 413.
             await self.app(scope, counted, send)
             return
         try:
-            body = await _read(counted)
+            body = await read_body(counted)
         except BodyTooLarge as error:
             await problem_response(413, error.detail)(scope, receive, send)
             return
@@ -68,7 +68,7 @@ class BodyLimit:
             errors = [FieldError(field="body", message=detail)]
             await problem_response(422, detail, errors)(scope, receive, send)
             return
-        await self.app(scope, _replaying(body, receive), send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 def _counting(receive: Receive, limit: int) -> Receive:
@@ -86,7 +86,8 @@ def _counting(receive: Receive, limit: int) -> Receive:
     return counted
 
 
-async def _read(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """The whole body (what came of it, if the client left)."""
     chunks = []
     while True:
         message = await receive()
@@ -98,7 +99,8 @@ async def _read(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app inside: the body already read, then the client's disconnect."""
     sent = False
 
     async def replay() -> Message:
@@ -130,6 +132,7 @@ def _deeper_than(body: bytes, limit: int) -> bool:
     return depth + len(brackets) > limit
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
+    """Whether FastAPI parses a body of this Content-Type as JSON (none counts)."""
     media_type = content_type.partition(";")[0].strip().lower()
     return media_type in ("", "application/json") or media_type.endswith("+json")
