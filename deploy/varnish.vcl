@@ -1,6 +1,6 @@
 # Varnish in front of cms: caches the Content API as cms's Cache-Control says, and drops
 # answers by the keys cms names in Surrogate-Key. Run it with
-#   varnishd -F -a :6081 -f /path/to/deploy/varnish.vcl -s malloc,256m
+#   varnishd -F -j none -n /tmp/cms-varnish -a 127.0.0.1:6081 -f "$PWD/deploy/varnish.vcl" -s malloc,256m
 # and purge, from this host, with
 #   curl -X PURGE -H 'Surrogate-Key: posts feeds post-12' http://127.0.0.1:6081/
 # See README.md, "Speed: what is cached, and for how long"; tests/deploy/ runs this file.
@@ -62,5 +62,15 @@ sub vcl_deliver {
         set resp.http.X-Varnish-Cache = "HIT";
     } else {
         set resp.http.X-Varnish-Cache = "MISS";
+    }
+}
+
+sub vcl_synth {
+    # A purge's answer is for scripts: one line of text, not Varnish's HTML error page.
+    if (req.method == "PURGE") {
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.body = resp.reason + {"
+"};
+        return (deliver);
     }
 }
