@@ -131,7 +131,7 @@ def check_counts(base: str, url: str, before: Counts, mix: PageLoads) -> tuple[b
 def print_table(rows: list[Row], connections: int) -> None:
     tool = rows[0].mix.tool if rows else ""
     print(f"\npage loads: GET a post, then POST a view from a new visitor; {tool}, "
-          f"{connections} connections, one per thread")  # fmt: skip
+          f"{connections} readers, a connection each")  # fmt: skip
     print(f"{'processes':>9} {'loads/s':>8} {'mix req/s':>9} {'reads req/s':>11} "
           f"{'mix/reads':>9} {'GET p50/p99 mix':>16} {'reads':>12} {'p99 x':>6} "
           f"{'yardstick':>9} {'reads/yard':>10} {'failed':>6}")  # fmt: skip
