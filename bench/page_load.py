@@ -89,7 +89,9 @@ def post_paths(base: str) -> list[str]:
 
 
 def read_counts(base: str, url: str, slugs: list[str]) -> Counts:
-    with httpx.Client(base_url=base, headers=IDENTITY, timeout=60) as client:
+    # A connection for each GET: with several processes, each answers some of them.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(base_url=base, headers=IDENTITY, limits=fresh, timeout=60) as client:
         shown = {s: client.get(f"/api/v1/posts/{s}").json()["data"]["view_count"] for s in slugs}
     engine = make_engine(url)
     try:
