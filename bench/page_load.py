@@ -6,7 +6,7 @@ each number of server processes (--workers, default 1 and 2) a new `cms serve`, 
 settings, is measured in this order, each for --seconds, all by the same client
 (bench/page_load_client.py: wrk with one connection per thread):
 
-1. the bare Starlette yardstick (GETs);
+1. the bare Starlette yardstick (GETs), in as many processes;
 2. warm single-post reads alone (GETs of the same posts the page loads read);
 3. page loads on the same posts, from the same number of connections.
 
@@ -33,7 +33,7 @@ from sqlmodel import col
 
 from bench.load import warm
 from bench.page_load_client import PageLoads, page_loads
-from bench.servers import running_server
+from bench.servers import bare_starlette, running_server
 from cms.config import Settings
 from cms.db import make_engine
 from cms.posts.models import Post
@@ -58,18 +58,23 @@ class Counts:
     stored: dict[str, int]  # by slug: posts.view_count
 
 
-def measure(url: str, yardstick: str, args: argparse.Namespace) -> list[Row]:
-    return [at_processes(url, yardstick, workers, args) for workers in args.workers]
+def measure(url: str, size: int, args: argparse.Namespace) -> list[Row]:
+    """A row for each number of processes in `args.workers`; `size`: the yardstick's
+    answer's, a single post's."""
+    return [at_processes(url, size, workers, args) for workers in args.workers]
 
 
-def at_processes(url: str, yardstick: str, workers: int, args: argparse.Namespace) -> Row:
+def at_processes(url: str, size: int, workers: int, args: argparse.Namespace) -> Row:
     def client(base: str, paths: list[str], *, mix: bool, seconds: int = args.seconds) -> PageLoads:
         return page_loads(
             base, paths, mix=mix, connections=args.connections, seconds=seconds,
             python_client=args.python_client,
         )  # fmt: skip
 
-    with running_server(url, workers=workers) as base:
+    with (
+        bare_starlette(size, workers=workers) as yardstick,
+        running_server(url, workers=workers) as base,
+    ):
         paths = post_paths(base)
         warm(base, paths)
         client(base, paths, mix=False, seconds=1)  # warms every process, not only one
@@ -147,6 +152,9 @@ def print_table(rows: list[Row], connections: int) -> None:
     print("reads >= 60% of the bare Starlette yardstick (reads/yard). GET latencies in ms.")
     for row in rows:
         print(f"count check, {row.workers} process(es): {row.check}")
+        for name, loads in (("yardstick", row.yardstick), ("reads", row.reads), ("mix", row.mix)):
+            if loads.cut_short:
+                print(f"  CUT SHORT: a reader of the {name} run did not finish by wrk's cap")
 
 
 def _share(part: float, whole: float) -> str:

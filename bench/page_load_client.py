@@ -36,6 +36,7 @@ class PageLoads:
     get_p50_ms: float = 0.0
     get_p99_ms: float = 0.0
     last_view_at: float = 0.0  # time.monotonic() when the last view was answered
+    cut_short: bool = False  # wrk stopped a reader at its cap, maybe with a view in flight
 
     @property
     def answered_views(self) -> int:
@@ -109,7 +110,8 @@ response = function(status, headers, body)
     if mode == "mix" then posting = true else page = page + 1 end
   end
   if not posting and now() >= deadline then
-    io.write("stopped ", id, "\\n")
+    -- One string, so one write: threads stopping at once must not interleave their lines.
+    io.write("stopped " .. id .. "\\n")
     io.stdout:flush()
     wrk.thread:stop()
   end
@@ -165,26 +167,29 @@ def wrk_page_loads(
             "--timeout", f"{GRACE_SECONDS}s", "--latency", "-s", script.name, base,
             "--", *arguments,
         ]  # fmt: skip
-        output = _until_every_thread_stops(command, connections)
-    return parse_page_loads(output)
+        output, stopped = _until_every_thread_stops(command, connections)
+    loads = parse_page_loads(output)
+    loads.cut_short = stopped < connections
+    return loads
 
 
-def _until_every_thread_stops(command: list[str], threads: int) -> str:
-    """wrk's output; wrk waits out its whole duration even when every thread has stopped,
-    so it is interrupted (SIGINT: it then reports as usual) once the last one has."""
+def _until_every_thread_stops(command: list[str], threads: int) -> tuple[str, int]:
+    """wrk's output, and how many threads stopped by themselves; wrk waits out its whole
+    duration even when every thread has stopped, so it is interrupted (SIGINT: it then
+    reports as usual) once the last one has."""
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as wrk:
         assert wrk.stdout is not None
         lines, stopped = [], 0
         for line in wrk.stdout:
             lines.append(line)
-            stopped += line.startswith("stopped ")
+            stopped += len(re.findall(r"stopped \d+", line))
             if stopped == threads:
                 wrk.send_signal(signal.SIGINT)
                 break
         lines.append(wrk.stdout.read())
         if wrk.wait() != 0:
             raise RuntimeError(f"wrk failed:\n{''.join(lines)}")
-    return "".join(lines)
+    return "".join(lines), stopped
 
 
 def parse_page_loads(output: str) -> PageLoads:

@@ -22,17 +22,15 @@ import itertools
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import page_load
 from bench.load import Result, have_wrk, load, warm
 from bench.seed import SEARCH_WORDS, seed, throwaway_database
-from bench.servers import running, running_server
+from bench.servers import bare_starlette, running_server
 
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
@@ -57,14 +55,15 @@ def main() -> int:
         seeded = time.perf_counter() - started
         print(f"{args.posts:,} posts on {engine}, seeded in {seeded:.0f} s; load by {tool}, "
               f"{args.connections} connections, {args.seconds} s a scenario")  # fmt: skip
-        # The yardstick runs just before each scenario, and the share is of that run: this
-        # machine's speed drifts by a third within a minute, which would swamp the ratios.
-        with bare_starlette(_single_post_size(url)) as yardstick:
-            warm(yardstick, ["/"])
-            if args.only != "page-load":
+        size = _single_post_size(url)
+        if args.only != "page-load":
+            # The yardstick runs just before each scenario, and the share is of that run: this
+            # machine's speed drifts by a third within a minute, which would swamp the ratios.
+            with bare_starlette(size) as yardstick:
+                warm(yardstick, ["/"])
                 rows, rss = scenarios(url, yardstick, args)
-            if args.only != "others":
-                loads = page_load.measure(url, yardstick, args)
+        if args.only != "others":
+            loads = page_load.measure(url, size, args)
     if rows:
         print_table(rows, rss)
     if loads:
@@ -151,11 +150,6 @@ def _single_post_size(url: str) -> int:
     with running_server(url) as base:
         slug = httpx.get(f"{base}/api/v1/posts", params={"limit": 1, "fields": "slug"})
         return len(httpx.get(f"{base}/api/v1/posts/{slug.json()['data'][0]['slug']}").content)
-
-
-def bare_starlette(size: int) -> AbstractContextManager[str]:
-    command = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--no-access-log"]
-    return running(command, BENCH_BASELINE_BYTES=str(size), PYTHONPATH=str(ROOT))
 
 
 def server_rss_mb(base: str) -> float:
