@@ -115,8 +115,7 @@ def parse_wrk(output: str) -> Result:
             return 0.0
         return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
 
-    errors = int(number(r"Non-2xx or 3xx responses: (\d+)"))
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    errors = int(number(r"Non-2xx or 3xx responses: (\d+)")) + socket_errors(output)
     return Result(
         tool="wrk",
         requests=int(number(r"(\d+) requests in")),
@@ -125,6 +124,20 @@ def parse_wrk(output: str) -> Result:
         p99_ms=millis("99"),
         errors=errors,
     )
+
+
+def socket_errors(output: str) -> int:
+    """wrk's count of connections that failed or timed out, in its output."""
+    return sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+
+
+def warm(base: str, paths: list[str]) -> None:
+    """GET each of `paths` once, as wrk asks (no compression), so that these are the
+    answers wrk then gets from the server's cache."""
+    identity = {"Accept-Encoding": "identity"}
+    with httpx.Client(base_url=base, timeout=60, headers=identity) as client:
+        for path in paths:
+            client.get(path)
 
 
 async def python_load(

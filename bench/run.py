@@ -2,6 +2,7 @@
 
     python bench/run.py                       # 10,000 posts on SQLite
     python bench/run.py --posts 100000 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python bench/run.py --posts 1000 --only page-load --seconds 3   # page loads alone, quickly
 
 Seeds N posts (authors, tags, comments, views) into a new database (a SQLite file, or a new
 database on the PostgreSQL server given, dropped afterwards), starts `cms serve` (one process)
@@ -9,7 +10,11 @@ and drives it from another process: wrk if installed, else a Python async client
 scenario it prints req/s, p50 and p99, first with the server's cache warm, then with every
 answer a cache miss (CMS_RESPONSE_CACHE=false), and the share of what a bare Starlette app
 serving prebuilt bytes of the same size manages under the same load, run just before each
-scenario. Figures are for this machine and this run: compare the ratios, not the numbers.
+scenario. Then the page-load scenario (bench/page_load.py): readers who each GET a post and
+POST a view of it, with one and with two server processes (--workers), next to reads alone
+and the yardstick of the same run, and a check that every answered view was stored and is
+shown; the script exits 1 if one was not. Figures are for this machine and this run:
+compare the ratios, not the numbers.
 """
 
 import argparse
@@ -17,16 +22,15 @@ import itertools
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.load import Result, have_wrk, load
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import page_load
+from bench.load import Result, have_wrk, load, warm
 from bench.seed import SEARCH_WORDS, seed, throwaway_database
-from bench.servers import running, running_server
+from bench.servers import bare_starlette, running_server
 
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
@@ -38,6 +42,9 @@ Row = tuple[str, str, Result, float, Result]
 def main() -> int:
     args = parse_args()
     tool = "wrk" if have_wrk() and not args.python_client else "a Python async client"
+    rows: list[Row] = []
+    rss: dict[str, float] = {}
+    loads: list[page_load.Row] = []
     with (
         tempfile.TemporaryDirectory() as folder,
         throwaway_database(args.database_url, Path(folder)) as url,
@@ -48,24 +55,39 @@ def main() -> int:
         seeded = time.perf_counter() - started
         print(f"{args.posts:,} posts on {engine}, seeded in {seeded:.0f} s; load by {tool}, "
               f"{args.connections} connections, {args.seconds} s a scenario")  # fmt: skip
-        rows: list[Row] = []
-        rss: dict[str, float] = {}
-        # The yardstick runs just before each scenario, and the share is of that run: this
-        # machine's speed drifts by a third within a minute, which would swamp the ratios.
-        with bare_starlette(_single_post_size(url)) as yardstick:
-            warm(yardstick, ["/"])
-            for mode, cache in (("warm cache", "true"), ("cache miss", "false")):
-                with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
-                    for name, paths, post in scenario_paths(base):
-                        print(f"  {mode}: {name}", file=sys.stderr, flush=True)
-                        if not post:
-                            warm(base, paths)
-                        baseline = run(yardstick, ["/"], False, args)
-                        loaded = run(base, paths, post, args)
-                        rows.append((mode, name, loaded, baseline.rate, alone(base, paths, post)))
-                    rss[mode] = server_rss_mb(base)
-    print_table(rows, rss)
-    return 0
+        size = _single_post_size(url)
+        if args.only != "page-load":
+            # The yardstick runs just before each scenario, and the share is of that run: this
+            # machine's speed drifts by a third within a minute, which would swamp the ratios.
+            with bare_starlette(size) as yardstick:
+                warm(yardstick, ["/"])
+                rows, rss = scenarios(url, yardstick, args)
+        if args.only != "others":
+            loads = page_load.measure(url, size, args)
+    if rows:
+        print_table(rows, rss)
+    if loads:
+        page_load.print_table(loads, args.connections)
+    return 0 if all(row.counted for row in loads) else 1
+
+
+def scenarios(
+    url: str, yardstick: str, args: argparse.Namespace
+) -> tuple[list[Row], dict[str, float]]:
+    """Each scenario with the cache warm, then with every answer a miss."""
+    rows: list[Row] = []
+    rss: dict[str, float] = {}
+    for mode, cache in (("warm cache", "true"), ("cache miss", "false")):
+        with running_server(url, CMS_RESPONSE_CACHE=cache) as base:
+            for name, paths, post in scenario_paths(base):
+                print(f"  {mode}: {name}", file=sys.stderr, flush=True)
+                if not post:
+                    warm(base, paths)
+                baseline = run(yardstick, ["/"], False, args)
+                loaded = run(base, paths, post, args)
+                rows.append((mode, name, loaded, baseline.rate, alone(base, paths, post)))
+            rss[mode] = server_rss_mb(base)
+    return rows, rss
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,7 +97,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="per scenario (default 5)")
     parser.add_argument("--connections", type=int, default=32, help="default 32")
     parser.add_argument("--python-client", action="store_true", help="don't use wrk")
+    parser.add_argument(
+        "--only", choices=["page-load", "others"], help="the page-load scenario, or all but it"
+    )
+    parser.add_argument(
+        "--workers", type=_counts, default=[1, 2],
+        help="server processes for the page-load scenario, e.g. 1,2 (the default)",
+    )  # fmt: skip
     return parser.parse_args()
+
+
+def _counts(text: str) -> list[int]:
+    return [int(number) for number in text.split(",")]
 
 
 def scenario_paths(base: str) -> list[tuple[str, list[str], bool]]:
@@ -98,14 +131,6 @@ def _pairs(words: list[str]) -> list[tuple[str, str]]:
     return list(itertools.islice(zip(words, words[::-1], strict=True), SAMPLE))
 
 
-def warm(base: str, paths: list[str]) -> None:
-    # As wrk asks (no compression), so that these are the answers it gets from the cache.
-    identity = {"Accept-Encoding": "identity"}
-    with httpx.Client(base_url=base, timeout=60, headers=identity) as client:
-        for path in paths:
-            client.get(path)
-
-
 def run(base: str, paths: list[str], post: bool, args: argparse.Namespace) -> Result:
     return load(
         base, paths, post_views=post, connections=args.connections, seconds=args.seconds,
@@ -125,11 +150,6 @@ def _single_post_size(url: str) -> int:
     with running_server(url) as base:
         slug = httpx.get(f"{base}/api/v1/posts", params={"limit": 1, "fields": "slug"})
         return len(httpx.get(f"{base}/api/v1/posts/{slug.json()['data'][0]['slug']}").content)
-
-
-def bare_starlette(size: int) -> AbstractContextManager[str]:
-    command = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--no-access-log"]
-    return running(command, BENCH_BASELINE_BYTES=str(size), PYTHONPATH=str(ROOT))
 
 
 def server_rss_mb(base: str) -> float:

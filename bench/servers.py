@@ -10,10 +10,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 import httpx
 import redis
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -48,6 +51,19 @@ def running(command: list[str], **env: str) -> Iterator[str]:
     """Start an HTTP server `command` (given --port here), wait until /ready answers 200,
     yield its base URL, and stop it afterwards."""
     with tempfile.TemporaryFile() as log, logging_to(log, command, env) as base:
+        yield base
+
+
+@contextmanager
+def bare_starlette(size: int, *, workers: int = 1) -> Iterator[str]:
+    """The yardstick (bench/baseline.py): a bare Starlette app answering prebuilt bytes,
+    `size` of them, in `workers` processes; yield its base URL once every one is ready."""
+    command = [sys.executable, "-m", "uvicorn", "bench.baseline:app", "--no-access-log"]
+    env = {"BENCH_BASELINE_BYTES": str(size), "PYTHONPATH": str(ROOT)}
+    with (
+        tempfile.TemporaryFile() as log,
+        logging_to(log, [*command, "--workers", str(workers)], env, workers=workers) as base,
+    ):
         yield base
 
 
