@@ -1,5 +1,6 @@
 """Related posts (API.md): shared tags first, rarer tags weighing more; then the same author;
-newest first among equals; topped up with the newest posts. One query for any number of posts.
+newest first among equals; topped up with the newest posts. One statement for any number of
+posts (of its own shape for one post, the single post's page: the common case).
 
 Candidates come from windows: the WINDOW newest live posts of each of the post's tags and of
 each of its authors (the first rows of migration 0010's indexes), and the newest posts of
