@@ -143,9 +143,19 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
+        self.statements: list[str] = []
 
-    def __call__(self, *_args: object) -> None:
+    def __call__(
+        self, _connection: object, _cursor: object, statement: str, *_args: object
+    ) -> None:
         self.count += 1
+        self.statements.append(statement)
+
+    def reads_since(self, start: int) -> list[str]:
+        """The statements that read, after the first `start` (not the tests' savepoints)."""
+        return [
+            s for s in self.statements[start:] if s.lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
 
 
 @pytest.fixture

@@ -234,6 +234,19 @@ def test_page_of_posts_costs_the_same_number_of_queries_for_1_or_100_posts(
     assert one == hundred
 
 
+def test_single_post_is_read_in_four_statements(client, session: Session, count_queries) -> None:
+    """The post, its authors, its tags and its related posts (with their cards): one each."""
+    make_post(session, title="Hello", tags=["One", "Two"])
+    for _ in range(5):
+        make_post(session, tags=["One"])
+    start = len(count_queries.statements)
+
+    response = client.get("/api/v1/posts/hello")
+
+    assert response.status_code == 200 and len(response.json()["data"]["related"]) == 3
+    assert len(count_queries.reads_since(start)) == 4
+
+
 def test_single_post_query_count_does_not_grow_with_its_relations(
     client, session: Session, count_queries
 ) -> None:

@@ -78,3 +78,16 @@ def test_a_search_starts_from_its_matches(client, connection, sent) -> None:
         reads = [step for step in plan if step.startswith(("SCAN", "SEARCH"))]
         reads = [step for step in reads if "subquery" not in step]  # a window's wrapping
         assert reads[0].startswith("SCAN posts_fts"), plan
+
+
+def test_related_posts_read_each_window_off_its_index(client, connection, session, sent) -> None:
+    for title in ("Knee exercises", "Knee taping"):
+        make_post(session, title=title, tags=["Knee"])
+
+    response = client.get("/api/v1/posts/knee-exercises")
+
+    assert response.json()["data"]["related"][0]["title"] == "Knee taping"
+    ((statement, parameters),) = [(s, p) for s, p in sent if "post_tags_windows" in s]
+    plan = plan_of(connection, statement, parameters)
+    tables = ("posts", "post_tags", "post_authors", "tags")
+    assert not any(step.split()[:2] in (["SCAN", t] for t in tables) for step in plan), plan

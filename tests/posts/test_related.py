@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from cms.posts import related
+from cms.posts import editorial, related
 from tests.factories import make_author, make_post
 
 
@@ -140,3 +140,39 @@ def test_a_big_site_ranks_among_each_tags_newest_posts(
         "By Jo, new",  # Jo's window: the source and the newest
         "By Jo, old",  # Jo has 3 posts: the window of 2 others holds both
     ]
+
+
+def test_one_post_and_a_list_rank_alike_past_hidden_posts_and_ties(
+    client, session: Session, monkeypatch
+) -> None:
+    """One post's related posts and a list's (`fields=related`) are two statements
+    (cms.posts.related): both skip posts hidden inside a window and break ties by id."""
+    monkeypatch.setattr(related, "WINDOW", 3)
+    jo, sam = make_author(session, name="Jo"), make_author(session, name="Sam")
+    make_post(session, title="Source", authors=[jo], tags=["A", "B"], published_at=day(20))
+    for title in ("Twin 1", "Twin 2"):  # the same in everything but the id
+        make_post(session, title=title, authors=[sam], tags=["A"], published_at=day(10))
+    make_post(session, title="A by Jo", authors=[jo], tags=["A"], published_at=day(9))
+    make_post(session, title="Both", authors=[sam], tags=["A", "B"], published_at=day(5))
+    make_post(session, title="A, old", authors=[sam], tags=["A"], published_at=day(1))
+    # Newer than A's window start, so in its window, but no longer shown to readers.
+    trashed = make_post(session, title="Trashed", authors=[jo], tags=["A", "B"],
+                        published_at=day(11))  # fmt: skip
+    editorial.trash_post(session, post=trashed, actor=None, now=day(21))
+    pulled = make_post(session, title="Pulled", authors=[jo], tags=["A", "B"],
+                       published_at=day(12))  # fmt: skip
+    editorial.unpublish_post(session, post=pulled, actor=None, now=day(21))
+
+    response = client.get("/api/v1/posts/source/related?limit=5")
+
+    assert [post["title"] for post in response.json()["data"]] == [
+        "Both",  # 1/2 for B (out of A's window: 4 newer live posts have A)
+        "A by Jo",  # 1/6 for A, and the same author
+        "Twin 2",  # 1/6, the same time as Twin 1: the higher id first
+        "Twin 1",
+        "A, old",  # topped up with the newest
+    ]
+    listed = client.get("/api/v1/posts?limit=100&fields=slug,related").json()["data"]
+    for post in listed:
+        alone = client.get(f"/api/v1/posts/{post['slug']}/related?limit=3").json()["data"]
+        assert [card["slug"] for card in post["related"]] == [card["slug"] for card in alone]
