@@ -1,5 +1,6 @@
 """The server's cache of Content API answers: hits before routing, never stale for long."""
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -335,3 +336,30 @@ def test_a_real_server_keeps_hosts_and_forwarded_schemes_apart(new_database) -> 
     assert (
         b"evil.example" not in feed.content and b"https://" not in feed.content.split(b"<item>")[0]
     )
+
+
+def test_requests_that_find_the_check_due_together_share_one(
+    app, client, session: Session, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_post(session, title="Busy")
+    client.get("/api/v1/posts/busy")
+    clock.advance(seconds=2)  # past CMS_CACHE_CHECK_SECONDS: the next request checks
+    reads = []
+    read = version.read
+
+    def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        time.sleep(0.05)  # long enough for every request below to find the check due
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(version, "read", slow_read)
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as many:
+            return await asyncio.gather(*(many.get("/api/v1/posts/busy") for _ in range(8)))
+
+    answers = asyncio.run(together())
+
+    assert [answer.headers["cms-cache"] for answer in answers] == ["hit"] * 8
+    assert len(reads) == 1

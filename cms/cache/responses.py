@@ -19,6 +19,7 @@ once it is `view_max_age` old: at most that old in the process that counted the 
 `check_seconds` more in the others, which read the posts viewed since their last check.
 """
 
+import asyncio
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ class ResponseCache:
         self._good_until: datetime | None = None
         self._next_check = datetime.min.replace(tzinfo=UTC)
         self.generation = 0  # raised by every clear: an answer begun before it is not kept
+        self._checking: asyncio.Future[None] | None = None
 
     def get(self, key: Key) -> Stored | None:
         stored = self._entries.get(key)
@@ -155,6 +157,20 @@ class ResponseCache:
     def check_due(self) -> bool:
         """Whether the content version is to be read again before the next answer."""
         return self.clock() >= self._next_check
+
+    async def check_once(self) -> None:
+        """Check in a worker thread (the event loop must never wait for a database
+        connection: the requests holding them need the loop to give them back), once for
+        all the requests that find the check due meanwhile. Each of them used to start its
+        own: under load, a herd of checks each second, one per connection, that took the
+        pool's connections from the misses."""
+        if self._checking is None:
+            self._checking = asyncio.ensure_future(run_in_threadpool(self.check))
+            self._checking.add_done_callback(self._checked)
+        await asyncio.shield(self._checking)  # a request that goes away leaves it running
+
+    def _checked(self, _done: "asyncio.Future[None]") -> None:
+        self._checking = None
 
     def check(self) -> None:
         """Read the content version, and drop what the writes since the last check
@@ -253,9 +269,7 @@ class CacheMiddleware:
         origin = request.get(b"origin", b"") if self.by_origin() else b""
         key = (base, scope["path"], scope["query_string"], coding, origin)
         if cache.check_due():
-            # In a worker thread: the event loop must never wait for a database connection
-            # (the requests holding them need the loop to give them back).
-            await run_in_threadpool(cache.check)
+            await cache.check_once()
         if b"no-cache" not in request.get(b"cache-control", b""):
             stored = cache.get(key)
             if stored is not None:
