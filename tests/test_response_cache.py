@@ -14,6 +14,7 @@ from cms.cache.responses import ResponseCache, Stored
 from cms.db import make_engine
 from cms.migrations import upgrade_database
 from cms.pageviews.service import View, count_views
+from cms.posts import content_routes
 from cms.posts.models import Post
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user
@@ -363,3 +364,29 @@ def test_requests_that_find_the_check_due_together_share_one(
 
     assert [answer.headers["cms-cache"] for answer in answers] == ["hit"] * 8
     assert len(reads) == 1
+
+
+def test_requests_for_an_answer_being_made_wait_for_it(
+    app, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_post(session, title="Popular")
+    made = []
+    read = content_routes.read
+
+    async def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(1)
+        await asyncio.sleep(0.05)  # as a miss on PostgreSQL waits for the database
+        return await read(*args, **kwargs)
+
+    monkeypatch.setattr(content_routes, "read", slow_read)
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as many:
+            return await asyncio.gather(*(many.get("/api/v1/posts/popular") for _ in range(8)))
+
+    answers = asyncio.run(together())
+
+    assert len(made) == 1  # made once, for all of them
+    assert sorted(answer.headers["cms-cache"] for answer in answers) == ["hit"] * 7 + ["miss"]
+    assert len({answer.content for answer in answers}) == 1
