@@ -187,3 +187,32 @@ class TestAnotherProcess:
 
         assert cache.get(("", "post-1", b"", "", b"")) is None
         assert cache.get(("", "post-2", b"", "", b"")) is not None
+
+
+def test_unpublishing_a_post_drops_its_comments_answer(client, session: Session) -> None:
+    post = make_post(session, title="Withdrawn")
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+    assert client.get(comments_url("withdrawn")).status_code == 200
+    address = f"/api/v1/admin/posts/{post.id}"
+    etag = client.get(address, headers=editor).headers["etag"]
+
+    withdrawn = client.post(f"{address}/unpublish", headers={**editor, "If-Match": etag})
+
+    assert withdrawn.status_code == 200
+    assert client.get(comments_url("withdrawn")).status_code == 404
+
+
+def test_deleting_a_tag_drops_the_related_posts_it_ranked(client, session: Session) -> None:
+    make_post(session, title="First", tags=["Rare"])
+    make_post(session, title="Second", tags=["Rare"])
+    make_post(session, title="Third", tags=["Common"])
+    editor = bearer(session, make_user(session, role=Role.EDITOR))
+    path = "/api/v1/posts/first/related?limit=1"
+    assert [card["slug"] for card in client.get(path).json()["data"]] == ["second"]
+    tag_id = client.get("/api/v1/tags/rare").json()["data"]["id"]
+
+    assert client.delete(f"/api/v1/admin/tags/{tag_id}", headers=editor).status_code == 204
+
+    fresh = client.get(path)
+    assert fresh.headers["cms-cache"] == "miss"
+    assert [card["slug"] for card in fresh.json()["data"]] == ["third"]

@@ -106,12 +106,16 @@ def _post_keys(post: Post, *, before: bool, after: bool) -> set[str]:
         return set()  # a draft, and still one: readers never saw it
     if post.id is None:
         return {EVERYTHING}
-    return {keys.post(post.id), keys.POSTS, keys.FEEDS}
+    # Its comments too: they answer only while the post is live at that slug.
+    return {keys.post(post.id), keys.comments(post.id), keys.POSTS, keys.FEEDS}
 
 
 def _ever(row: object, name: str, value: str, *, before: bool, after: bool) -> bool:
     """Whether the row's attribute `name` was `value` before this flush, or is now."""
-    history = inspect(row).attrs[name].history
+    state = inspect(row)
+    history = state.attrs[name].history
+    if before and state.has_identity and not history.unchanged and not history.deleted:
+        return True  # its old value was not loaded: it may have been
     now = [*history.unchanged, *history.added]
     then = [*history.unchanged, *history.deleted] if history.deleted else now
     return (before and value in then) or (after and value in now)

@@ -20,11 +20,13 @@ once it is `view_max_age` old: at most that old in the process that counted the 
 """
 
 import asyncio
+import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
@@ -45,6 +47,23 @@ NEVER = datetime.min.replace(tzinfo=UTC)
 VIEWS_MARGIN = timedelta(seconds=10)
 # Purges remembered so that an answer begun before one of them is not stored after it.
 PURGES_REMEMBERED = 64
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    """One caller at a time: a write's purge comes from the worker thread that committed
+    it, a check's from its own, a view batch's from another, while the event loop reads
+    and stores answers. Without it, an answer begun before a purge could be stored between
+    the purge's drop and its raise of the generation, and stay."""
+
+    @wraps(method)
+    def holding(self: "ResponseCache", *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return holding  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -93,7 +112,9 @@ class ResponseCache:
         self._next_check = datetime.min.replace(tzinfo=UTC)
         self.generation = 0  # raised by every clear: an answer begun before it is not kept
         self._checking: asyncio.Future[None] | None = None
+        self._lock = threading.RLock()
 
+    @_locked
     def get(self, key: Key) -> Stored | None:
         stored = self._entries.get(key)
         if stored is None or self._counts_too_old(stored):
@@ -107,6 +128,7 @@ class ResponseCache:
             return False
         return self.clock() - stored.begun >= self.view_max_age
 
+    @_locked
     def viewed(self, posts: list[int], at: datetime) -> None:
         """Views of `posts` were committed (by this process, counting them at `at`)."""
         now = self.clock()
@@ -114,6 +136,7 @@ class ResponseCache:
             self._viewed[post] = now
             self._seen[post] = max(self._seen.get(post, at), at)
 
+    @_locked
     def put(self, key: Key, stored: Stored, *, generation: int) -> None:
         if len(stored.body) > self.max_bytes // 16 or self._purged_since(generation, stored):
             return
@@ -132,18 +155,20 @@ class ResponseCache:
             return True  # forgotten: assume so
         return any(stored.shows(named) for at, named in self._purges if at > generation)
 
+    @_locked
     def purge(self, named: Collection[str], *, version: int | None = None) -> None:
         """Drop the answers that show any of the keys `named` (`*`: everything); `version`:
         the content version this process wrote them with, not to purge again at a check."""
-        if version is not None:
-            self._applied.add(version)
         if EVERYTHING in named:
             self.clear()
-            return
-        for key in [key for key, stored in self._entries.items() if stored.shows(named)]:
-            self._bytes -= len(self._entries.pop(key).body)
-        self._raise_generation(frozenset(named))
+        else:
+            for key in [key for key, stored in self._entries.items() if stored.shows(named)]:
+                self._bytes -= len(self._entries.pop(key).body)
+            self._raise_generation(frozenset(named))
+        if version is not None:
+            self._applied.add(version)
 
+    @_locked
     def clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
@@ -199,6 +224,7 @@ class ResponseCache:
             return []
         return version.purged_since(session, known)
 
+    @_locked
     def _catch_up(self, current: int, purged: list[tuple[int, set[str]]]) -> None:
         known = self._version
         heard = [(number, named) for number, named in purged if number <= current]
@@ -217,6 +243,7 @@ class ResponseCache:
         self._version = current
         self._applied = {number for number in self._applied if number > current}
 
+    @_locked
     def _heard_of(self, views: list[tuple[int, datetime]], *, now: datetime) -> None:
         """Mark the posts whose views another process counted since the last check (the
         margin reads some twice: a viewed_at already seen is not news)."""

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, String, Subquery, bindparam, delet
 from sqlmodel import Session, SQLModel, col
 
 from cms.api.listing import Pagination, SortKey
+from cms.cache import keys
 from cms.posts.models import Post
 from cms.posts.visibility import NOW, Moment, is_scheduled
 from cms.problems import Conflict, NotFound, Unprocessable
@@ -272,9 +273,10 @@ class Association(Generic[Record]):
                 f"remove the {self.noun} from them first",
                 extra={"linked_posts": linked},
             )
-        # The record's own key is on every answer that showed it linked (cms.cache.purges).
+        # The record's own key is on every answer that showed it linked; related posts,
+        # ranked by shared tags, change with the links (cms.cache.purges).
         unlink_all = delete(link_table).where(self.link_record_id == record_id)
-        session.execute(unlink_all.execution_options(cache_keys=()))
+        session.execute(unlink_all.execution_options(cache_keys=(keys.POSTS,) if linked else ()))
         session.delete(record)
         session.flush()
         return record

@@ -136,8 +136,8 @@ async def list_related_posts(
         session, service.related_to_live_post, session, slug=slug, now=now, limit=limit
     )
     data = Shown(urls).cards(related)
-    # Which posts are related changes with the posts (and with this one's tags and authors,
-    # whose every change purges `posts` too).
+    # Which posts are related changes with the posts (and with the links of tags and
+    # authors, whose every change purges `posts` too: cms.cache.purges).
     shown = {keys.POSTS, *(keys.post(card["id"]) for card in data)}
     return content_response({"data": data}, settings=settings, keys=shown)
 
