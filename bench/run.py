@@ -29,7 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import page_load
 from bench.load import Result, have_wrk, load, warm
-from bench.seed import SEARCH_WORDS, seed, throwaway_database
+from bench.seed import SEARCH_WORDS, seed_saying, throwaway_database
 from bench.servers import bare_starlette, running_server
 
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
@@ -49,11 +49,7 @@ def main() -> int:
         tempfile.TemporaryDirectory() as folder,
         throwaway_database(args.database_url, Path(folder)) as url,
     ):
-        started = time.perf_counter()
-        seed(url, args.posts)
-        engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-        seeded = time.perf_counter() - started
-        print(f"{args.posts:,} posts on {engine}, seeded in {seeded:.0f} s; load by {tool}, "
+        print(f"{seed_saying(url, args.posts)}; load by {tool}, "
               f"{args.connections} connections, {args.seconds} s a scenario")  # fmt: skip
         size = _single_post_size(url)
         if args.only != "page-load":

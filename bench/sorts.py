@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import Connection, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.seed import seed, throwaway_database
+from bench.seed import seed_saying, throwaway_database
 from bench.servers import running_server
 from cms.api.listing import parse_sort
 from cms.db import make_engine
@@ -45,11 +45,7 @@ def main() -> int:
         tempfile.TemporaryDirectory() as folder,
         throwaway_database(args.database_url, Path(folder)) as url,
     ):
-        started = time.perf_counter()
-        seed(url, args.posts)
-        engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-        print(f"{args.posts:,} posts on {engine}, seeded in {time.perf_counter() - started:.0f} s; "
-              f"{args.requests} requests a sort, one at a time")  # fmt: skip
+        print(f"{seed_saying(url, args.posts)}; {args.requests} requests a sort, one at a time")
         with (
             running_server(url, CMS_RESPONSE_CACHE="false") as base,
             httpx.Client(base_url=base, timeout=60) as client,

@@ -355,12 +355,7 @@ def test_requests_that_find_the_check_due_together_share_one(
 
     monkeypatch.setattr(version, "read", slow_read)
 
-    async def together() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as many:
-            return await asyncio.gather(*(many.get("/api/v1/posts/busy") for _ in range(8)))
-
-    answers = asyncio.run(together())
+    answers = at_once(app, "/api/v1/posts/busy", times=8)
 
     assert [answer.headers["cms-cache"] for answer in answers] == ["hit"] * 8
     assert len(reads) == 1
@@ -380,13 +375,19 @@ def test_requests_for_an_answer_being_made_wait_for_it(
 
     monkeypatch.setattr(content_routes, "read", slow_read)
 
-    async def together() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as many:
-            return await asyncio.gather(*(many.get("/api/v1/posts/popular") for _ in range(8)))
-
-    answers = asyncio.run(together())
+    answers = at_once(app, "/api/v1/posts/popular", times=8)
 
     assert len(made) == 1  # made once, for all of them
     assert sorted(answer.headers["cms-cache"] for answer in answers) == ["hit"] * 7 + ["miss"]
     assert len({answer.content for answer in answers}) == 1
+
+
+def at_once(app, path: str, *, times: int) -> list[httpx.Response]:  # type: ignore[no-untyped-def]
+    """`times` GETs of `path`, sent together on one event loop, as a busy server gets them."""
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as many:
+            return await asyncio.gather(*(many.get(path) for _ in range(times)))
+
+    return asyncio.run(together())

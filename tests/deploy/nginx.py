@@ -1,8 +1,6 @@
 """A real nginx on 127.0.0.1 running the repository's deploy/nginx.conf, and the
 self-signed certificate README.md tells one to make for trying it locally."""
 
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -11,21 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.deploy import debian
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CONFIG = ROOT / "deploy" / "nginx.conf"
 
 
 def nginx_binary() -> str | None:
-    # Debian puts it in /usr/sbin, which is not on every user's PATH.
-    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    return debian.binary("nginx")
 
 
-needs_nginx = pytest.mark.skipif(
-    nginx_binary() is None and os.environ.get("CI") != "true",  # in CI a missing nginx fails
-    reason="nginx is not installed (apt-get install -y nginx; .ci/run does it)",
-)
+needs_nginx = debian.needs("nginx", "nginx")
 
 
 def self_signed_certificate(folder: Path, host: str = "localhost") -> Path:

@@ -1,8 +1,6 @@
 """A real Varnish on 127.0.0.1 running the repository's deploy/varnish.vcl in front of a
 cms server, with everything it writes in the test's folder."""
 
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -10,21 +8,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
+
+from tests.deploy import debian
 
 ROOT = Path(__file__).resolve().parents[2]
 VCL = ROOT / "deploy" / "varnish.vcl"
 
 
 def varnish_binary() -> str | None:
-    # Debian puts it in /usr/sbin, which is not on every user's PATH.
-    return shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/local/sbin")
+    return debian.binary("varnishd")
 
 
-needs_varnish = pytest.mark.skipif(
-    varnish_binary() is None and os.environ.get("CI") != "true",  # in CI a missing one fails
-    reason="Varnish is not installed (apt-get install -y varnish; .ci/run does it)",
-)
+needs_varnish = debian.needs("varnishd", "varnish")
 
 
 def local_vcl(*, backend_host: str, backend_port: int) -> str:
