@@ -12,26 +12,25 @@ batches on PostgreSQL may queue on a post's row but never deadlock.
 """
 
 import asyncio
+import logging
 import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
 from cms.config import Settings
-from cms.db import UTCDateTime
 from cms.pageviews.models import SHARDS, PostViewDay, PostViewer
-from cms.posts.models import Post
-from cms.posts.visibility import NOW, is_live
+from cms.pageviews.statements import Statements, statements_for
 from cms.problems import NotFound
 from cms.timestamps import Clock
+
+log = logging.getLogger(__name__)
 
 # Visitors' rows outlive the repeat window only until the next purge, at most this late.
 PURGE_EVERY = timedelta(minutes=5)
@@ -87,15 +86,27 @@ class ViewCounter:
         now, window = self.clock(), timedelta(minutes=self.settings.view_window_minutes)
         with self.sessions() as session:
             batch = count_views(session, views=views, now=now, window=window)
-            if now >= self._purge_due:
-                self._purge_due = now + PURGE_EVERY
-                purge_viewers(session, before=now - window)
             session.commit()
         # Not a content change: cached answers that show these posts' counts are refreshed
         # within CMS_VIEW_COUNT_MAX_AGE_SECONDS; nothing else is dropped.
         if batch.counted:
             self.viewed(batch.counted, now)
+        if now >= self._purge_due:
+            self._purge_due = now + PURGE_EVERY
+            self._purge(before=now - window)
         return batch.counts
+
+    def _purge(self, *, before: datetime) -> None:
+        # In a transaction of its own, after the batch's: deleting old visitors' rows while
+        # holding posts' rows could deadlock with a batch that holds one of those visitors
+        # (a repeat after the window) and waits for one of those posts. Its failure is not
+        # the batch's, which is committed: the next purge deletes what this one did not.
+        try:
+            with self.sessions() as session:
+                purge_viewers(session, before=before)
+                session.commit()
+        except Exception:
+            log.exception("purging visitors counted before %s failed", before)
 
 
 @dataclass(frozen=True)
@@ -107,23 +118,28 @@ class Batch:
 def count_views(session: Session, *, views: list[View], now: datetime, window: timedelta) -> Batch:
     """Count each view of a live post whose visitor was not counted within `window`; answer
     each post's view count afterwards, or None where the slug is not a live post. A fixed
-    number of statements, however many views, each built once (_Statements)."""
-    writer = session.connection()
-    built = _statements(writer.dialect.name)
+    number of statements, however many views, each compiled once (cms.pageviews.statements)."""
+    with statements_for(session) as (cursor, built):
+        return _count(cursor, built, views=views, now=now, window=window)
+
+
+def _count(
+    cursor: Any, built: Statements, *, views: list[View], now: datetime, window: timedelta
+) -> Batch:
     slugs = sorted({view.slug for view in views})
-    post_ids: dict[str, int] = dict(writer.execute(_LIVE_IDS, {"slugs": slugs, "now": now}).all())
+    built.live_ids.run(cursor, {"slugs": built.many(slugs), "now": built.stamp(now)})
+    post_ids: dict[str, int] = dict(cursor.fetchall())
     visits = sorted({(post_ids[v.slug], v.visitor) for v in views if v.slug in post_ids})
     counted: Counter[int] = Counter()
     if visits:
-        since = now - window
         rows = [
-            {"post_id": post, "visitor": who, "counted_at": now, "window_start": since}
+            {"post_id": post, "visitor": who, "counted_at": built.stamp(now),
+             "window_start": built.stamp(now - window)}
             for post, who in visits
-        ]
-        fresh = writer.execute(built.first_in_window, rows)
-        counted.update(post_id for post_id, _ in fresh)
-    add_views(session, views_by_post=counted, day=now.date(), viewed_at=now)
-    totals = view_counts(session, post_ids=list(post_ids.values()))
+        ]  # fmt: skip
+        counted.update(post_id for post_id, _ in built.each_returning(cursor, rows))
+    _add(cursor, built, views_by_post=counted, day=now.date(), viewed_at=now)
+    totals = _totals(cursor, built, list(post_ids.values()))
     counts = [totals.get(post_ids[v.slug], 0) if v.slug in post_ids else None for v in views]
     return Batch(counts, counted=sorted(counted))
 
@@ -133,31 +149,46 @@ def add_views(
 ) -> None:
     """Add views to each post's total and to its count for `day` (UTC); `viewed_at` tells
     the response caches (None for views that are history, loaded rather than counted)."""
-    if not views_by_post:
-        return
-    writer = session.connection()
-    built = _statements(writer.dialect.name)
-    rows = [
-        {
-            "post_id": post_id,
-            "shard": random.randrange(SHARDS),
-            "views": views,
-            "day": day,
-            "viewed_at": viewed_at,
-        }
-        for post_id, views in sorted(views_by_post.items())
-    ]  # in one order everywhere: two batches never lock each other's rows crosswise
-    writer.execute(built.add_to_total, rows)
-    writer.execute(built.add_to_day, rows)
+    with statements_for(session) as (cursor, built):
+        _add(cursor, built, views_by_post=views_by_post, day=day, viewed_at=viewed_at)
 
 
 def view_counts(session: Session, *, post_ids: list[int]) -> dict[int, int]:
     """Each post's stored total. In a transaction that added to it, the number it commits:
     the post's row is locked until then."""
+    with statements_for(session) as (cursor, built):
+        return _totals(cursor, built, post_ids)
+
+
+def _add(
+    cursor: Any,
+    built: Statements,
+    *,
+    views_by_post: dict[int, int],
+    day: date,
+    viewed_at: datetime | None,
+) -> None:
+    if not views_by_post:
+        return
+    rows = [
+        {
+            "post_id": post_id,
+            "shard": random.randrange(SHARDS),
+            "views": views,
+            "day": built.day(day),
+            "viewed_at": None if viewed_at is None else built.stamp(viewed_at),
+        }
+        for post_id, views in sorted(views_by_post.items())
+    ]  # in one order everywhere: two batches never lock each other's rows crosswise
+    built.add_to_total.run_many(cursor, rows)
+    built.add_to_day.run_many(cursor, rows)
+
+
+def _totals(cursor: Any, built: Statements, post_ids: list[int]) -> dict[int, int]:
     if not post_ids:
         return {}
-    rows = session.connection().execute(_TOTALS, {"post_ids": post_ids})
-    return {post_id: int(views) for post_id, views in rows}
+    built.totals.run(cursor, {"post_ids": built.many(post_ids)})
+    return {post_id: int(views) for post_id, views in cursor.fetchall()}
 
 
 def views_by_day(session: Session, *, post_id: int, first: date, last: date) -> dict[date, int]:
@@ -172,61 +203,3 @@ def views_by_day(session: Session, *, post_id: int, first: date, last: date) -> 
 def purge_viewers(session: Session, *, before: datetime) -> None:
     """Forget visitors counted before `before`: their repeats count again anyway."""
     session.execute(delete(PostViewer).where(col(PostViewer.counted_at) < before))
-
-
-_LIVE_IDS: Any = select(col(Post.slug), col(Post.id)).where(
-    col(Post.slug).in_(bindparam("slugs", expanding=True)), is_live(NOW)
-)
-_TOTALS: Any = select(col(Post.id), col(Post.view_count)).where(
-    col(Post.id).in_(bindparam("post_ids", expanding=True))
-)
-
-
-@dataclass(frozen=True)
-class _Statements:
-    """A batch's writes, built once per engine and run with a list of rows each: building
-    a statement for every batch cost more than writing it (bench/views.py)."""
-
-    first_in_window: Any
-    add_to_total: Any
-    add_to_day: Any
-
-
-@lru_cache(maxsize=2)
-def _statements(dialect: str) -> _Statements:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # The (post, visitor) pairs that count: new ones, and ones last counted before the
-    # window. One atomic statement decides: a new pair is inserted, an old one brought up
-    # to now, and any other leaves nothing in RETURNING. Two processes counting the same
-    # pair at once queue on its row, and only one counts.
-    viewer = insert(PostViewer).values(
-        post_id=bindparam("post_id"),
-        visitor=bindparam("visitor"),
-        counted_at=bindparam("counted_at", type_=UTCDateTime()),
-    )
-    first_in_window = viewer.on_conflict_do_update(
-        index_elements=["post_id", "visitor"],
-        set_={"counted_at": viewer.excluded.counted_at},
-        where=col(PostViewer.counted_at) <= bindparam("window_start", type_=UTCDateTime()),
-    ).returning(col(PostViewer.post_id), col(PostViewer.visitor))
-    # Only view_count and viewed_at change: no trigger on posts follows them (0014), and the
-    # post's updated_at and version, what editors see change, stay as they were.
-    add_to_total = (
-        update(Post)
-        .where(col(Post.id) == bindparam("post_id"))
-        .values(
-            view_count=col(Post.view_count) + bindparam("views"),
-            viewed_at=bindparam("viewed_at", type_=UTCDateTime()),
-        )
-    )
-    day = insert(PostViewDay).values(
-        post_id=bindparam("post_id"),
-        day=bindparam("day"),
-        shard=bindparam("shard"),
-        views=bindparam("views"),
-    )
-    add_to_day = day.on_conflict_do_update(
-        index_elements=["post_id", "day", "shard"],
-        set_={"views": col(PostViewDay.views) + day.excluded.views},
-    )
-    return _Statements(first_in_window, add_to_total, add_to_day)

@@ -4,6 +4,7 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from cms.pageviews.models import PostViewDay, PostViewer
@@ -250,6 +251,24 @@ def test_old_visitor_records_are_purged(client, session: Session, clock) -> None
     remembered = session.exec(select(PostViewer.counted_at)).all()
     assert remembered == [clock.now]
     assert client.get("/api/v1/posts/seen").json()["data"]["view_count"] == 3
+
+
+def test_a_purge_that_fails_leaves_the_views_of_its_batch_counted(
+    client, session: Session, clock, monkeypatch
+) -> None:
+    make_post(session, title="Seen")
+    view(client, "seen")
+    clock.advance(seconds=PURGE_EVERY.total_seconds())
+
+    def refused(session: Session, *, before: datetime) -> None:
+        raise OperationalError("DELETE FROM post_viewers", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr("cms.pageviews.service.purge_viewers", refused)
+    response = view(client, "seen")
+
+    assert response.status_code == 200  # committed before the purge began
+    assert response.json()["data"]["view_count"] == 2
+    assert stored_views(session) == (2, 2, 2)
 
 
 def stats(client, post_id: int, headers, **query: str):  # type: ignore[no-untyped-def]
