@@ -69,17 +69,13 @@ class Statements:
     """The statements, and the values their parameters take on this database."""
 
     dialect: Dialect
+    stamp: Callable[[datetime], Any]  # a moment as this database's driver takes it
+    day: Callable[[date], Any]
     live_ids: Sql  # (slug, id) of the live posts among :slugs
     first_in_window: Sql  # RETURNING (post_id, visitor) if the pair counts
     add_to_total: Sql
     add_to_day: Sql
     totals: Sql  # (id, view_count) of :post_ids
-
-    def stamp(self, moment: datetime) -> Any:
-        return _bind(UTCDateTime(), self.dialect)(moment)
-
-    def day(self, day: date) -> Any:
-        return _bind(Date(), self.dialect)(day)
 
     def many(self, values: list[Any]) -> Any:
         """A list, as the one parameter that _one_of compares with."""
@@ -99,9 +95,9 @@ class Statements:
         return returned
 
 
-@lru_cache(maxsize=8)
 def _bind(kind: Any, dialect: Dialect) -> Callable[[Any], Any]:
-    return kind.bind_processor(dialect) or (lambda value: value)
+    """What SQLAlchemy would do to a value of `kind` before handing it to the driver."""
+    return kind.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
 
 
 def _one_of(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
@@ -162,6 +158,8 @@ def _statements(dialect_name: str) -> Statements:
     )
     return Statements(
         dialect,
+        stamp=_bind(UTCDateTime(), dialect),
+        day=_bind(Date(), dialect),
         live_ids=Sql.of(live_ids, dialect),
         first_in_window=Sql.of(first_in_window, dialect),
         add_to_total=Sql.of(add_to_total, dialect),

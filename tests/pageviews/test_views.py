@@ -4,9 +4,11 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import String, cast, literal
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
+from cms.db import UTCDateTime
 from cms.pageviews.models import PostViewDay, PostViewer
 from cms.pageviews.service import PURGE_EVERY
 from cms.posts.models import Post
@@ -251,6 +253,20 @@ def test_old_visitor_records_are_purged(client, session: Session, clock) -> None
     remembered = session.exec(select(PostViewer.counted_at)).all()
     assert remembered == [clock.now]
     assert client.get("/api/v1/posts/seen").json()["data"]["view_count"] == 3
+
+
+def test_view_times_are_stored_as_every_other_time_is(client, session: Session, clock) -> None:
+    # Written on the DBAPI cursor (cms.pageviews.statements): in SQLAlchemy's own form, or
+    # SQLite's text comparisons with times SQLAlchemy binds would order them wrongly.
+    make_post(session, title="Seen")
+    view(client, "seen")
+
+    def as_text(value: object) -> str:
+        return str(session.exec(select(cast(value, String))).one())  # type: ignore[call-overload]
+
+    expected = as_text(literal(clock.now, UTCDateTime()))
+    assert as_text(select(PostViewer.counted_at).scalar_subquery()) == expected
+    assert as_text(select(Post.viewed_at).scalar_subquery()) == expected
 
 
 def test_a_purge_that_fails_leaves_the_views_of_its_batch_counted(
