@@ -16,6 +16,7 @@ from tests.factories import bearer, make_post, make_user
 class SharedPost:
     url: str  # the database's
     post_id: int
+    slug: str
     editor: dict[str, str]  # headers that sign in as an editor
 
     def retitle(self, server: str, title: str) -> httpx.Response:
@@ -32,8 +33,9 @@ def shared_post(url: str, *, title: str) -> SharedPost:
     engine = make_engine(url)
     upgrade_database(engine)
     with Session(engine) as session:
-        post_id = make_post(session, title=title).id or 0
+        post = make_post(session, title=title)
         editor = bearer(session, make_user(session, role=Role.EDITOR))
         session.commit()
+        shared = SharedPost(url, post.id or 0, post.slug, editor)
     engine.dispose()
-    return SharedPost(url, post_id, editor)
+    return shared

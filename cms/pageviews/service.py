@@ -132,11 +132,16 @@ def _count(
     visits = sorted({(post_ids[v.slug], v.visitor) for v in views if v.slug in post_ids})
     counted: Counter[int] = Counter()
     if visits:
+        counted_at, window_start = built.stamp(now), built.stamp(now - window)
         rows = [
-            {"post_id": post, "visitor": who, "counted_at": built.stamp(now),
-             "window_start": built.stamp(now - window)}
+            {
+                "post_id": post,
+                "visitor": who,
+                "counted_at": counted_at,
+                "window_start": window_start,
+            }
             for post, who in visits
-        ]  # fmt: skip
+        ]
         counted.update(post_id for post_id, _ in built.each_returning(cursor, rows))
     _add(cursor, built, views_by_post=counted, day=now.date(), viewed_at=now)
     totals = _totals(cursor, built, list(post_ids.values()))
@@ -170,13 +175,14 @@ def _add(
 ) -> None:
     if not views_by_post:
         return
+    on_day, at = built.day(day), None if viewed_at is None else built.stamp(viewed_at)
     rows = [
         {
             "post_id": post_id,
             "shard": random.randrange(SHARDS),
             "views": views,
-            "day": built.day(day),
-            "viewed_at": None if viewed_at is None else built.stamp(viewed_at),
+            "day": on_day,
+            "viewed_at": at,
         }
         for post_id, views in sorted(views_by_post.items())
     ]  # in one order everywhere: two batches never lock each other's rows crosswise

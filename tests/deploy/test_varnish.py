@@ -8,14 +8,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlmodel import Session
 
 from bench.servers import free_port, running_server
-from cms.db import make_engine
-from cms.migrations import upgrade_database
-from cms.users.models import Role
 from tests.deploy.varnish import needs_varnish, running_varnish
-from tests.factories import bearer, make_post, make_user
+from tests.processes import shared_post
 
 pytestmark = needs_varnish
 
@@ -34,21 +30,13 @@ class Proxied:
 
 @pytest.fixture(scope="module")
 def proxied(new_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
-    database_url = new_database()
-    engine = make_engine(database_url)
-    upgrade_database(engine)
-    with Session(engine) as session:
-        slug = make_post(session, title="Cached at the edge").slug
-        editor = bearer(session, make_user(session, role=Role.EDITOR))
-        session.commit()
-    engine.dispose()
-
+    shared = shared_post(new_database(), title="Cached at the edge")
     run = tmp_path_factory.mktemp("varnish")
     with (
-        running_server(database_url) as api,
+        running_server(shared.url) as api,
         running_varnish(run, backend=urlsplit(api).netloc, port=free_port()) as varnish,
     ):
-        yield Proxied(varnish, api, slug, editor)
+        yield Proxied(varnish, api, shared.slug, shared.editor)
 
 
 def from_varnish_store(answer: httpx.Response) -> bool:
