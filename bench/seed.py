@@ -16,9 +16,10 @@ from sqlalchemy.engine import make_url
 from cms.authors.models import Author
 from cms.comments.models import Comment
 from cms.db import make_engine
+from cms.linked.models import PostAuthor, PostTag
 from cms.migrations import upgrade_database
 from cms.pageviews.models import PostViewDay
-from cms.posts.models import Post, PostAuthor, PostTag
+from cms.posts.models import Post
 from cms.posts.rendering import render
 from cms.tags.models import Tag
 

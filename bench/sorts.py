@@ -31,7 +31,7 @@ from bench.seed import seed_saying, throwaway_database
 from bench.servers import running_server
 from cms.api.listing import parse_sort
 from cms.db import make_engine
-from cms.posts import queries, service
+from cms.posts import queries, reading
 from cms.posts.schemas import LIST_DEFAULT_FIELDS
 
 SORTS = ["-published_at", "-view_count", "-comment_count"]  # the first is the yardstick
@@ -99,8 +99,8 @@ def on_the_database(url: str, requests: int) -> tuple[dict[str, list[float]], di
 
 
 def page(sort: str) -> Any:
-    """The statement the list runs for its first page sorted by `sort` (cms.posts.service)."""
-    keys = tuple(parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT))
+    """The statement the list runs for its first page sorted by `sort` (cms.posts.reading)."""
+    keys = tuple(parse_sort(sort, reading.SORT_FIELDS))
     texts = frozenset(queries.TEXTS) & LIST_DEFAULT_FIELDS
     return queries.page_of_posts(queries.PageShape(sort=keys, texts=texts))
 

@@ -120,6 +120,18 @@ def upsert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
     return sqlite.insert(table)
 
 
+Sessions = Callable[[bool], Session]  # writes -> a new session
+
+
+def sessions_on(engine: Engine) -> Sessions:
+    """New sessions on `engine`. One that writes takes SQLite's write lock as it begins
+    (BEGIN IMMEDIATE, in WriterQueue), so that writers queue instead of failing."""
+    engines = {
+        writes: engine.execution_options(sqlite_immediate=writes) for writes in (False, True)
+    }
+    return lambda writes: Session(engines[writes])
+
+
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
@@ -151,14 +163,13 @@ def _commit(session: Session, *, incidental: bool) -> None:
         session.rollback()  # written again by a later request, once there is room
 
 
-def get_session(
-    request: Request, engine: Annotated[Engine, Depends(get_engine)]
-) -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     # Signed-in requests may write even on GET (a token's last use, the trash's purge).
     writes = request.method not in SAFE_METHODS or "authorization" in request.headers
     began = time.monotonic()
-    with Session(engine.execution_options(sqlite_immediate=writes)) as session:
+    sessions: Sessions = request.app.state.sessions
+    with sessions(writes) as session:
         watch_changes(request, session)
         yield from committing(session, incidental=request.method in SAFE_METHODS)
     # Committed: the database answers, and it stores what a changing request wrote (each
@@ -178,27 +189,27 @@ def watch_changes(request: Request, session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def read(session: Session, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run a route's reads (`work`) where they cost least. On SQLite, inline: its queries
+async def on_read_thread(session: Session, work: Callable[..., T], /, **kwargs: Any) -> T:
+    """`work(session, **kwargs)`, a route's reads, on the thread where they cost least: on
+    SQLite, the event loop's own (inline): its queries
     take less than the hop to a worker thread (a cache miss ran 3x slower through threads).
     On PostgreSQL, in one hop to a worker thread: every query waits on the network, and
     those waits would stop the event loop (a post's page under load: 130 req/s in a
     thread, 60 inline, bench/run.py)."""
     if session.get_bind().dialect.name == "sqlite":
-        return work(*args, **kwargs)
-    return await run_in_threadpool(work, *args, **kwargs)
+        return work(session, **kwargs)
+    return await run_in_threadpool(work, session, **kwargs)
 
 
-async def get_read_session(
-    request: Request, engine: Annotated[Engine, Depends(get_engine)]
-) -> AsyncIterator[Session]:
-    """A session for the Content API's reads, which routes run through `read`.
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the Content API's reads, which routes run through `on_read_thread`.
 
     They never write, so nothing is committed, and they never wait for a lock: SQLite's
     WAL and PostgreSQL's MVCC let readers through while others write.
     """
     began = time.monotonic()
-    with Session(engine) as session:
+    sessions: Sessions = request.app.state.sessions
+    with sessions(False) as session:
         yield session
         if session.in_transaction():  # it did read, and did not fail
             request.app.state.outages.succeeded(began=began, wrote=False)

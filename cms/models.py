@@ -7,15 +7,9 @@ from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
+from cms.linked.models import PostAuthor, PostTag
 from cms.pageviews.models import PostViewDay, PostViewer
-from cms.posts.models import (
-    Post,
-    PostAuthor,
-    PostRevision,
-    PostSlugRedirect,
-    PostTag,
-    PostTotals,
-)
+from cms.posts.models import Post, PostRevision, PostSlugRedirect, PostTotals
 from cms.tags.models import Tag
 from cms.users.models import User
 

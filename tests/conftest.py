@@ -3,12 +3,11 @@ server), migrated once per run; each test inside a transaction that is rolled ba
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
@@ -16,7 +15,7 @@ from sqlmodel import Session
 
 from cms.app import create_app
 from cms.config import Settings
-from cms.db import committing, get_read_session, get_session, make_engine, watch_changes
+from cms.db import make_engine
 from cms.migrations import upgrade_database
 
 # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test: a server on which the run creates,
@@ -117,21 +116,10 @@ def settings() -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine, connection: Connection, clock: Clock):  # type: ignore[no-untyped-def]
-    app = create_app(settings, engine=engine, clock=clock)
-
-    def session_in_test_transaction(request: Request) -> Iterator[Session]:
-        with _session_on(connection) as session:
-            watch_changes(request, session)
-            yield from committing(session)
-
-    async def read_session_in_test_transaction() -> AsyncIterator[Session]:
-        with _session_on(connection) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_in_test_transaction
-    app.dependency_overrides[get_read_session] = read_session_in_test_transaction
-    app.state.view_counter.sessions = lambda: _session_on(connection)
-    return app
+    # Every session the app opens is on the test's connection: inside its transaction.
+    return create_app(
+        settings, engine=engine, sessions=lambda _writes: _session_on(connection), clock=clock
+    )
 
 
 @pytest.fixture

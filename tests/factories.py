@@ -1,10 +1,17 @@
-"""Small factories: each builds one thing through the services, with defaults you can override."""
+"""Small factories: each builds one thing through the services, with defaults you can override.
+
+They set the scene, not its history: the services audit every write, but what a factory
+writes leaves no audit event, so a test reads in the log only what its own requests did."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlmodel import Session
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
 
+from cms.audit.models import AuditEvent
 from cms.auth import service as auth_service
 from cms.auth.models import TokenKind
 from cms.auth.passwords import hash_password
@@ -12,9 +19,10 @@ from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
 from cms.comments.models import Comment, CommentStatus
-from cms.posts import editorial
+from cms.posts import service as posts_service
 from cms.posts.models import Post
 from cms.posts.schemas import PostCreate
+from cms.timestamps import utcnow
 from cms.users.models import Role, User
 
 _numbers = itertools.count(1)
@@ -23,11 +31,20 @@ PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
 
 
+@contextmanager
+def _unaudited(session: Session) -> Iterator[None]:
+    last = session.execute(select(func.max(col(AuditEvent.id)))).scalar() or 0
+    yield
+    session.execute(delete(AuditEvent).where(col(AuditEvent.id) > last))
+
+
 def make_author(session: Session, **overrides: object) -> Author:
     number = next(_numbers)
     fields: dict[str, object] = {"name": f"Writer {number}", "bio": "Writes things."}
     fields.update(overrides)
-    return authors_service.create_author(session, data=AuthorCreate(**fields))  # type: ignore[arg-type]
+    data = AuthorCreate(**fields)  # type: ignore[arg-type]
+    with _unaudited(session):
+        return authors_service.create_author(session, data=data, actor=None, now=utcnow())
 
 
 def make_post(
@@ -51,9 +68,11 @@ def make_post(
     if "html" in overrides:
         del fields["body"]
     data = PostCreate(**fields)  # type: ignore[arg-type]
-    post = editorial.create_post(session, data=data, actor=None, now=now)
-    if published:
-        editorial.publish_post(session, post=post, at=data.published_at, actor=None, now=now)
+    with _unaudited(session):
+        post = posts_service.create_post(session, data=data, actor=None, now=now)
+        if published:
+            at = data.published_at
+            posts_service.publish_post(session, post=post, at=at, actor=None, now=now)
     return post
 
 

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from cms.app import database_state
 from cms.cache import version
 from cms.cache.models import CachePurge, ContentVersion
-from cms.cache.responses import ResponseCache, Stored
 from cms.db import make_engine
+from cms.http.cache import ResponseCache, Stored
 from cms.migrations import upgrade_database
 from cms.users.models import Role
 from tests.comments.readers import comments_url, moderate, submit
@@ -118,7 +119,11 @@ class TestAnotherProcess:
         upgrade_database(engine)
         clock = {"now": self.NOW}
         cache = ResponseCache(
-            engine=engine, clock=lambda: clock["now"], check_seconds=1, max_bytes=2**20
+            engine=engine,
+            state=database_state(),
+            clock=lambda: clock["now"],
+            check_seconds=1,
+            max_bytes=2**20,
         )
         cache.check()
         yield engine, clock, cache

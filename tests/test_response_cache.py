@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import Session
 
 from bench.servers import running_server
+from cms.app import database_state
 from cms.cache import version
-from cms.cache.responses import ResponseCache, Stored
 from cms.db import make_engine
+from cms.http.cache import ResponseCache, Stored
 from cms.migrations import upgrade_database
 from cms.pageviews.service import View, count_views
 from cms.posts import content_routes
@@ -148,7 +149,11 @@ def test_views_counted_by_another_process_refresh_only_their_posts(new_database)
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     clock = {"now": now}
     cache = ResponseCache(
-        engine=engine, clock=lambda: clock["now"], check_seconds=1, max_bytes=2**20
+        engine=engine,
+        state=database_state(),
+        clock=lambda: clock["now"],
+        check_seconds=1,
+        max_bytes=2**20,
     )
     with Session(engine) as session:
         viewed, other = make_post(session).id or 0, make_post(session).id or 0
@@ -198,7 +203,11 @@ def test_the_cache_drops_everything_when_the_version_moves_or_a_post_goes_live(
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     clock = {"now": now}
     cache = ResponseCache(
-        engine=engine, clock=lambda: clock["now"], check_seconds=1, max_bytes=2**20
+        engine=engine,
+        state=database_state(),
+        clock=lambda: clock["now"],
+        check_seconds=1,
+        max_bytes=2**20,
     )
     key = ("/api/v1/posts", b"", "", b"")
 
@@ -366,14 +375,14 @@ def test_requests_for_an_answer_being_made_wait_for_it(
 ) -> None:
     make_post(session, title="Popular")
     made = []
-    read = content_routes.read
+    read = content_routes.on_read_thread
 
     async def slow_read(*args, **kwargs):  # type: ignore[no-untyped-def]
         made.append(1)
         await asyncio.sleep(0.05)  # as a miss on PostgreSQL waits for the database
         return await read(*args, **kwargs)
 
-    monkeypatch.setattr(content_routes, "read", slow_read)
+    monkeypatch.setattr(content_routes, "on_read_thread", slow_read)
 
     answers = at_once(app, "/api/v1/posts/popular", times=8)
 

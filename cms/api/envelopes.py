@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
-from cms.api.listing import Pagination
+from cms.paging import Pagination
 
 
 def no_required(schema: dict[str, Any]) -> None:

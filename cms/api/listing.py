@@ -1,43 +1,70 @@
-"""What every collection takes (`page`, `limit`, `sort`, `fields`), checked alike everywhere."""
+"""What every collection takes (`page`, `limit`, `sort`, `fields`), checked alike everywhere,
+and what it answers with them: the page envelope and its `links.self`."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
-from sqlalchemy import ColumnElement
-from sqlmodel import col
+from fastapi import Query, Request
 
+from cms.api.envelopes import page_envelope
+from cms.api.urls import API_PREFIX, Urls, UrlsDep
+from cms.paging import MAX_LIMIT, Pagination, Sorting, SortKey
 from cms.problems import BadRequest
 
-MAX_LIMIT = 100
-
 
 @dataclass(frozen=True)
-class Pagination:
-    page: int
-    limit: int
+class Listing:
+    """A collection request's page, order and fields, parsed; and where it was asked."""
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
+    pagination: Pagination
+    sort: list[SortKey] | None  # None: the collection has no default and none was asked
+    fields: frozenset[str] | None  # None: the default set
+    urls: Urls
+    path: str  # below the API prefix, e.g. /posts
+    asked: dict[str, str | None]  # sort and fields as sent, for links.self
+
+    def self_url(self, **filters: object) -> str:
+        """This page's address: page and limit, the filters given, then sort and fields."""
+        page = self.pagination
+        return self.urls.api(self.path, page=page.page, limit=page.limit, **filters, **self.asked)
+
+    def envelope(
+        self, items: list[dict[str, Any]], *, total: int, **filters: object
+    ) -> dict[str, Any]:
+        """The page envelope of API.md around `items`, each narrowed to the fields asked."""
+        shown = [pick(item, self.fields) for item in items]
+        return page_envelope(
+            shown, pagination=self.pagination, total=total, self_url=self.self_url(**filters)
+        )
 
 
-async def get_pagination(
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")] = 10,
-) -> Pagination:
-    return Pagination(page=page, limit=limit)
+def listing(sorting: Sorting, known_fields: frozenset[str]) -> Callable[..., Awaitable[Listing]]:
+    """The dependency of a collection sorted by `sorting` whose items have `known_fields`,
+    declared once per collection: `Annotated[Listing, Depends(listing(...))]`."""
 
+    async def parse_listing(
+        request: Request,
+        urls: UrlsDep,
+        page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1 to 100.")
+        ] = 10,
+        sort: Annotated[str | None, sort_query(sorting.allowed)] = None,
+        fields: Annotated[str | None, fields_query(known_fields)] = None,
+    ) -> Listing:
+        asked = sort if sort is not None else sorting.default
+        return Listing(
+            pagination=Pagination(page=page, limit=limit),
+            sort=None if asked is None else parse_sort(asked, sorting.allowed),
+            fields=parse_fields(fields, known_fields),
+            urls=urls,
+            path=request.url.path.removeprefix(API_PREFIX),
+            asked={"sort": sort, "fields": fields},
+        )
 
-PaginationDep = Annotated[Pagination, Depends(get_pagination)]
-
-
-@dataclass(frozen=True)
-class SortKey:
-    field: str
-    descending: bool
+    return parse_listing
 
 
 def _list_pattern(allowed: frozenset[str], *, signed: bool) -> str:
@@ -66,9 +93,9 @@ def fields_query(allowed: frozenset[str]) -> Any:
     )
 
 
-def parse_sort(value: str | None, allowed: frozenset[str], default: str) -> list[SortKey]:
+def parse_sort(value: str, allowed: frozenset[str]) -> list[SortKey]:
     """`-published_at,title` -> sort keys; anything else is a 400 naming `sort`."""
-    if value is not None and not re.fullmatch(_list_pattern(allowed, signed=True), value):
+    if not re.fullmatch(_list_pattern(allowed, signed=True), value):
         raise BadRequest(
             f"Cannot sort by {value!r}; sort by one or more of: {', '.join(sorted(allowed))} "
             "(comma-separated, `-` first for descending)",
@@ -76,7 +103,7 @@ def parse_sort(value: str | None, allowed: frozenset[str], default: str) -> list
         )
     return [
         SortKey(field=name.removeprefix("-"), descending=name.startswith("-"))
-        for name in (value or default).split(",")
+        for name in value.split(",")
     ]
 
 
@@ -99,20 +126,3 @@ def pick(item: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
     if fields is None:
         return item
     return {name: value for name, value in item.items() if name in fields}
-
-
-def order_by(model: Any, sort: Sequence[SortKey], *, nulls_last: bool = False) -> list[Any]:
-    """ORDER BY terms for `sort` on `model`'s columns of the same names, ties broken by id in
-    the last key's direction, so pages never overlap.
-
-    `nulls_last` puts empty values last both ways: SQLite and PostgreSQL would otherwise put
-    them at opposite ends. Lists that never hold NULLs leave it off, which keeps a descending
-    sort able to walk an ascending index on PostgreSQL."""
-    terms: list[ColumnElement[Any]] = []
-    for key in sort:
-        column = col(getattr(model, key.field))
-        term = column.desc() if key.descending else column.asc()
-        terms.append(term.nulls_last() if nulls_last else term)
-    last_descending = bool(sort) and sort[-1].descending
-    terms.append(col(model.id).desc() if last_descending else col(model.id).asc())
-    return terms

@@ -8,8 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from cms.api.envelopes import page_envelope
-from cms.api.listing import Pagination, pick
+from cms.api.listing import Listing
 from cms.cache import keys as cache_keys
 from cms.config import Settings
 
@@ -64,14 +63,8 @@ def private_response(payload: Any, *, status_code: int = 200) -> Response:
 
 
 def private_page(
-    items: list[dict[str, Any]],
-    *,
-    pagination: Pagination,
-    total: int,
-    self_url: str,
-    fields: frozenset[str] | None = None,
+    listing: Listing, items: list[dict[str, Any]], *, total: int, **filters: object
 ) -> Response:
-    """A page of the Admin API's records in the collection envelope, each with only `fields`."""
-    shown = [pick(item, fields) for item in items]
-    envelope = page_envelope(shown, pagination=pagination, total=total, self_url=self_url)
-    return private_response(envelope)
+    """A page of the Admin API's records in the collection envelope, each with only the
+    fields asked for."""
+    return private_response(listing.envelope(items, total=total, **filters))

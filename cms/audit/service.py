@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit.models import AuditEvent
+from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.users.models import User
 
 
@@ -35,8 +35,9 @@ def record(
     session.flush()
 
 
-SORTABLE = frozenset({"id", "at", "actor", "action", "subject_type", "subject_id"})
-DEFAULT_SORT = "-at"
+SORTING = Sorting(
+    frozenset({"id", "at", "actor", "action", "subject_type", "subject_id"}), default="-at"
+)
 
 
 def list_events(

@@ -10,13 +10,13 @@ import anyio
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit import service as audit
 from cms.auth import throttle
 from cms.auth.models import ApiToken, TokenKind
 from cms.auth.passwords import PasswordGate
 from cms.config import Settings
-from cms.db import read
+from cms.db import on_read_thread
+from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.problems import NotFound, Unauthorized, Unprocessable
 from cms.users import service as users_service
 from cms.users.models import User
@@ -95,7 +95,7 @@ async def sign_in(
     or lock is held while a sign-in waits for its turn or hashes."""
     email = email.strip().lower()
     counted = throttle.counters(settings, address=address, email=email)
-    account = await read(reads, _account_to_check, reads, email=email, counted=counted, now=now)
+    account = await on_read_thread(reads, _account_to_check, email=email, counted=counted, now=now)
     # Always verify, even for an unknown e-mail: both answers take the same time.
     matches = await gate.verify(account.password_hash, password)
     conclude = partial(_conclude, session, account, matches, counted, now, settings)
@@ -181,10 +181,10 @@ def create_api_token(
     return issued, owner
 
 
-TOKEN_SORTABLE = frozenset(
-    {"id", "name", "kind", "created_at", "expires_at", "last_used_at", "revoked_at"}
+TOKEN_SORTING = Sorting(
+    frozenset({"id", "name", "kind", "created_at", "expires_at", "last_used_at", "revoked_at"}),
+    default="-created_at",
 )
-TOKEN_DEFAULT_SORT = "-created_at"
 
 
 def list_tokens(

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import Listing, listing
 from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.auth import service
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/admin/tokens", tags=["Admin: tokens"])
 
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 TOKEN_FIELDS = frozenset(TokenOut.model_fields)
+TokensListing = Annotated[Listing, Depends(listing(service.TOKEN_SORTING, TOKEN_FIELDS))]
 
 
 @router.get("", response_model=Page[TokenOut], responses=problem_responses(400, 401, 403))
@@ -28,35 +29,19 @@ def list_tokens(
     _admin: AdminUser,
     session: SessionDep,
     urls: UrlsDep,
-    pagination: PaginationDep,
+    page: TokensListing,
     user_id: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Only this user's.")
     ] = None,
     kind: Annotated[TokenKind | None, Query(description="Only API or only session tokens.")] = None,
-    sort: Annotated[str | None, sort_query(service.TOKEN_SORTABLE)] = None,
-    fields: Annotated[str | None, fields_query(TOKEN_FIELDS)] = None,
 ) -> Response:
     """Every token, newest first unless `sort` says otherwise, revoked and expired ones too;
     never a secret."""
-    chosen = parse_fields(fields, TOKEN_FIELDS)
     rows, total = service.list_tokens(
-        session,
-        pagination=pagination,
-        sort=parse_sort(sort, service.TOKEN_SORTABLE, service.TOKEN_DEFAULT_SORT),
-        user_id=user_id,
-        kind=kind,
-    )
-    self_url = urls.api(
-        "/admin/tokens",
-        page=pagination.page,
-        limit=pagination.limit,
-        user_id=user_id,
-        kind=kind,
-        sort=sort,
-        fields=fields,
+        session, pagination=page.pagination, sort=page.sort or [], user_id=user_id, kind=kind
     )
     items = [token_out(token, owner, urls) for token, owner in rows]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
+    return private_page(page, items, total=total, user_id=user_id, kind=kind)
 
 
 @router.post(

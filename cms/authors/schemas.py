@@ -9,7 +9,8 @@ from cms.api.envelopes import SelfLinks, no_required
 from cms.api.types import LINES, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
-from cms.posts.associations import Counted, NewName, NewSlug, RecordName, SlugText
+from cms.linked.records import Counted
+from cms.linked.schemas import NewName, NewSlug, RecordName, SlugText
 
 
 class AuthorOut(BaseModel):

@@ -1,18 +1,20 @@
 """Authors: as readers see them, each with the number of live posts they wrote, and as editors
-manage them (guest authors need no login account)."""
+manage them (guest authors need no login account). Every editor's write is audited here,
+whoever calls."""
 
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from cms.authors.models import Author
-from cms.authors.schemas import AuthorCreate
-from cms.posts.associations import SORTABLE, Association, Counted
-from cms.posts.models import PostAuthor
+from cms.authors.schemas import AuthorCreate, AuthorUpdate
+from cms.linked.models import PostAuthor
+from cms.linked.records import SORTING, Counted, Edit, LinkedRecords
+from cms.paging import Pagination, SortKey
 from cms.slugs import numbered, slugify_text
-from cms.timestamps import utcnow
+from cms.users.models import User
 
-AUTHORS = Association(
+AUTHORS = LinkedRecords(
     model=Author,
     noun="author",
     id=col(Author.id),
@@ -23,27 +25,74 @@ AUTHORS = Association(
     published_posts=col(Author.published_posts),
 )
 
-list_authors = AUTHORS.list_page
-get_author = AUTHORS.get_by_slug
-authors_of_posts = AUTHORS.of_posts
-
-__all__ = ["AUTHORS", "SORTABLE", "Counted", "authors_of_posts", "get_author", "list_authors"]
+__all__ = ["AUTHORS", "SORTING", "Counted"]
 
 
-def create_author(session: Session, *, data: AuthorCreate, now: datetime | None = None) -> Author:
+def list_authors(
+    session: Session,
+    *,
+    now: datetime,
+    pagination: Pagination,
+    sort: list[SortKey],
+    live_only: bool = False,
+) -> tuple[list[Counted[Author]], int]:
+    """A page of authors in `sort` order, and how many there are; with `live_only`
+    (readers), only authors of a live post."""
+    return AUTHORS.list_page(
+        session, now=now, pagination=pagination, sort=sort, live_only=live_only
+    )
+
+
+def get_author(
+    session: Session, *, slug: str, now: datetime, live_only: bool = False
+) -> Counted[Author]:
+    """The author with this slug (with `live_only`, only if on a live post), or NotFound."""
+    return AUTHORS.get_by_slug(session, slug=slug, now=now, live_only=live_only)
+
+
+def get_author_by_id(session: Session, *, author_id: int, now: datetime) -> Counted[Author]:
+    """The author with this id, whatever is published, or NotFound."""
+    return AUTHORS.get_by_id(session, record_id=author_id, now=now)
+
+
+def authors_of_posts(
+    session: Session, *, post_ids: list[int], now: datetime
+) -> dict[int, list[Counted[Author]]]:
+    """Each post's authors in their order, in one query."""
+    return AUTHORS.of_posts(session, post_ids=post_ids, now=now)
+
+
+def create_author(
+    session: Session, *, data: AuthorCreate, actor: User | None, now: datetime
+) -> Author:
     """A new author; the slug comes from the name unless given, and must be free."""
     fields = data.model_dump(exclude={"slug"})
-    return AUTHORS.create(session, fields=fields, slug=data.slug, now=now or utcnow())
+    return AUTHORS.create(session, fields=fields, slug=data.slug, actor=actor, now=now)
+
+
+def update_author(
+    session: Session, *, author_id: int, data: AuthorUpdate, actor: User | None, now: datetime
+) -> Edit[Author]:
+    """Change the fields sent; a new slug must be free."""
+    changes = data.model_dump(exclude_unset=True)
+    return AUTHORS.update(session, record_id=author_id, changes=changes, actor=actor, now=now)
+
+
+def delete_author(session: Session, *, author_id: int, actor: User | None, now: datetime) -> None:
+    """Remove an author who is on no post; one still on any post is a Conflict, so that no
+    byline is lost."""
+    AUTHORS.delete(session, record_id=author_id, unlink=False, actor=actor, now=now)
 
 
 def find_author_by_slug(session: Session, *, slug: str) -> Author | None:
     return session.exec(select(Author).where(col(Author.slug) == slug)).first()
 
 
-def create_byline(session: Session, *, name: str, now: datetime) -> Author:
+def create_byline(session: Session, *, name: str, actor: User | None, now: datetime) -> Author:
     """A new author named `name`, its slug numbered (`jo-goh-2`) if the plain one is taken."""
     base = slugify_text(name) or "author"
     number = 1
     while find_author_by_slug(session, slug=numbered(base, number)) is not None:
         number += 1
-    return AUTHORS.create(session, fields={"name": name}, slug=numbered(base, number), now=now)
+    slug = numbered(base, number)
+    return AUTHORS.create(session, fields={"name": name}, slug=slug, actor=actor, now=now)

@@ -17,6 +17,7 @@ its answers by the same keys (cms.cache.purges names those of each write).
 
 from collections.abc import Iterable
 
+EVERYTHING = "*"  # a purge of everything
 POSTS = "posts"
 AUTHORS = "authors"
 TAGS = "tags"

@@ -18,10 +18,11 @@ from sqlmodel import Session
 from cms.authors.models import Author
 from cms.cache import keys
 from cms.comments.models import Comment, CommentStatus
-from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostStatus, PostTag
+from cms.linked.models import PostAuthor, PostTag
+from cms.posts.models import Post, PostSlugRedirect, PostStatus
 from cms.tags.models import Tag
 
-EVERYTHING = "*"
+EVERYTHING = keys.EVERYTHING
 # Tables readers never see, in whole or in part (post_totals is written by triggers).
 UNSEEN = {
     "users",

@@ -4,13 +4,11 @@ response cache, with the keys each raise purges (cms.cache.purges)."""
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import ScalarSelect, delete, event, insert, select, update
 from sqlmodel import Session, col
 
 from cms.cache import purges
 from cms.cache.models import CachePurge, ContentVersion
-from cms.posts.models import Post
-from cms.posts.visibility import is_scheduled
 
 # The purges kept for processes that have not checked yet: one that falls further behind
 # than this (a burst of writes within CMS_CACHE_CHECK_SECONDS) drops everything instead.
@@ -52,11 +50,13 @@ def record(session: Session, named: Collection[str]) -> int:
     return int(raised)
 
 
-def read(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
-    """(the version, when the next scheduled post goes live): a cache made now is good
-    until one of them changes, with no write at all in the second case."""
-    next_live = select(func.min(Post.published_at)).where(is_scheduled(now)).scalar_subquery()
-    version, upcoming = session.execute(select(col(ContentVersion.version), next_live)).one()
+def read(
+    session: Session, *, going_live: ScalarSelect[datetime | None]
+) -> tuple[int, datetime | None]:
+    """(the version, when the next scheduled post goes live, read by `going_live`, which
+    the posts domain gives): a cache made now is good until one of them changes, with no
+    write at all in the second case. One statement for both: it runs at every check."""
+    version, upcoming = session.execute(select(col(ContentVersion.version), going_live)).one()
     return int(version), upcoming
 
 

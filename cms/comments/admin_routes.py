@@ -2,15 +2,13 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import Listing, listing
 from cms.api.responses import private_page, private_response
-from cms.api.urls import UrlsDep
-from cms.audit import service as audit
 from cms.auth.dependencies import EditorUser
 from cms.comments import service
 from cms.comments.models import Comment
@@ -22,7 +20,7 @@ from cms.comments.schemas import (
 )
 from cms.config import Settings
 from cms.db import SessionDep
-from cms.posts import editorial
+from cms.posts import service as posts_service
 from cms.posts.models import Post
 from cms.problems import problem_responses
 
@@ -31,6 +29,7 @@ router = APIRouter(prefix="/admin", tags=["Admin: comments"])
 Status = Literal["pending", "approved", "spam", "deleted"]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 COMMENT_FIELDS = frozenset(AdminCommentOut.model_fields)
+ModerationListing = Annotated[Listing, Depends(listing(service.MODERATION_SORTING, COMMENT_FIELDS))]
 
 
 def _out(comment: Comment, post: Post, settings: Settings) -> dict[str, object]:
@@ -45,31 +44,16 @@ def list_comments_for_moderation(
     user: EditorUser,
     session: SessionDep,
     settings: SettingsDep,
-    urls: UrlsDep,
-    pagination: PaginationDep,
+    page: ModerationListing,
     status: Annotated[Status | None, Query(description="Only comments with this status.")] = None,
-    sort: Annotated[str | None, sort_query(service.MODERATION_SORTABLE)] = None,
-    fields: Annotated[str | None, fields_query(COMMENT_FIELDS)] = None,
 ) -> Response:
     """Comments newest first unless `sort` says otherwise, e.g. `?status=pending` for the
     moderation queue."""
-    chosen = parse_fields(fields, COMMENT_FIELDS)
     rows, total = service.list_for_moderation(
-        session,
-        status=status,
-        pagination=pagination,
-        sort=parse_sort(sort, service.MODERATION_SORTABLE, service.MODERATION_DEFAULT_SORT),
-    )
-    self_url = urls.api(
-        "/admin/comments",
-        page=pagination.page,
-        limit=pagination.limit,
-        status=status,
-        sort=sort,
-        fields=fields,
+        session, status=status, pagination=page.pagination, sort=page.sort or []
     )
     items = [_out(comment, post, settings) for comment, post in rows]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
+    return private_page(page, items, total=total, status=status)
 
 
 @router.patch(
@@ -86,15 +70,8 @@ def moderate_comment(
     now: NowDep,
 ) -> Response:
     """Approve, mark as spam, delete (softly: it can be approved again) or send back to pending."""
-    comment = service.moderate(session, comment_id=comment_id, status=data.status, now=now)
-    audit.record(
-        session,
-        actor=user,
-        action=f"comment.{data.status}",
-        subject_type="comment",
-        subject_id=comment_id,
-        summary=comment.author_name,
-        now=now,
+    comment = service.moderate(
+        session, comment_id=comment_id, status=data.status, actor=user, now=now
     )
     post = session.get_one(Post, comment.post_id)
     return private_response({"data": _out(comment, post, settings)})
@@ -115,17 +92,8 @@ def add_editor_comment(
     now: NowDep,
 ) -> Response:
     """An editor's own comment (or reply): approved at once."""
-    post = editorial.get_post(session, post_id=post_id)
+    post = posts_service.get_post_by_id(session, post_id=post_id)
     comment = service.add_editor_comment(
         session, post=post, user=user, data=data, now=now, settings=settings
-    )
-    audit.record(
-        session,
-        actor=user,
-        action="comment.create",
-        subject_type="comment",
-        subject_id=comment.id,
-        summary=post.title,
-        now=now,
     )
     return private_response({"data": _out(comment, post, settings)}, status_code=201)

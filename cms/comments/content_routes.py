@@ -2,39 +2,31 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Depends, Request
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
-from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import (
-    PaginationDep,
-    fields_query,
-    parse_fields,
-    parse_sort,
-    pick,
-    sort_query,
-)
+from cms.api.envelopes import One, Page
+from cms.api.listing import Listing, listing, pick
 from cms.api.responses import content_response, private_response
 from cms.api.types import SlugPath
-from cms.api.urls import UrlsDep
 from cms.cache import keys
 from cms.comments import service
 from cms.comments.models import Comment
 from cms.comments.schemas import (
     COMMENT_FIELDS,
-    COMMENT_SORTABLE,
     CommentCreate,
     CommentOut,
     SubmittedOut,
     comment_out,
     submitted_out,
 )
-from cms.db import ReadSessionDep, SessionDep, read
+from cms.db import ReadSessionDep, SessionDep, on_read_thread
 from cms.problems import problem_responses
 from cms.visitors import client_address
 
 router = APIRouter(prefix="/posts/{slug}/comments", tags=["Content: comments"])
+ThreadListing = Annotated[Listing, Depends(listing(service.THREAD_SORTING, COMMENT_FIELDS))]
 
 
 @router.get("", response_model=Page[CommentOut], responses=problem_responses(400, 404))
@@ -42,17 +34,18 @@ async def list_comments(
     slug: SlugPath,
     session: ReadSessionDep,
     settings: SettingsDep,
-    urls: UrlsDep,
     now: NowDep,
-    pagination: PaginationDep,
-    sort: Annotated[str | None, sort_query(COMMENT_SORTABLE)] = None,
-    fields: Annotated[str | None, fields_query(COMMENT_FIELDS)] = None,
+    page: ThreadListing,
 ) -> Response:
     """Approved comments, oldest first, with their replies nested under `replies`."""
-    order = parse_sort(sort, COMMENT_SORTABLE, "created_at")
-    chosen = parse_fields(fields, COMMENT_FIELDS) or COMMENT_FIELDS
-    thread = await read(
-        session, service.list_thread, session, slug=slug, now=now, pagination=pagination, sort=order
+    chosen = page.fields or COMMENT_FIELDS
+    thread = await on_read_thread(
+        session,
+        service.list_thread,
+        slug=slug,
+        now=now,
+        pagination=page.pagination,
+        sort=page.sort or [],
     )
 
     def nested(comment: Comment) -> dict[str, Any]:
@@ -61,19 +54,7 @@ async def list_comments(
         out = comment_out(comment, replies, gravatar=settings.gravatar)
         return pick(out, chosen)
 
-    self_url = urls.api(
-        f"/posts/{slug}/comments",
-        page=pagination.page,
-        limit=pagination.limit,
-        sort=sort,
-        fields=fields,
-    )
-    envelope = page_envelope(
-        [nested(comment) for comment in thread.top],
-        pagination=pagination,
-        total=thread.total,
-        self_url=self_url,
-    )
+    envelope = page.envelope([nested(comment) for comment in thread.top], total=thread.total)
     shown = [keys.comments(thread.post_id)]
     return content_response(envelope, settings=settings, keys=shown)
 

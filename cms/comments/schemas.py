@@ -111,7 +111,6 @@ def submitted_out(comment: Comment, *, status: str, commenter_token: str) -> dic
 
 
 COMMENT_FIELDS = frozenset(CommentOut.model_fields)
-COMMENT_SORTABLE = frozenset({"created_at", "id"})
 
 
 def avatar_url(comment: Comment, *, gravatar: bool) -> str | None:

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey, order_by
+from cms.audit import service as audit
 from cms.comments.models import Comment, CommentStatus
 from cms.comments.rendering import count_links, render_comment
 from cms.comments.schemas import CommentCreate, EditorCommentCreate
 from cms.comments.tokens import new_token, token_hash
 from cms.config import Settings
+from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.posts.models import Post
 from cms.posts.visibility import is_live
 from cms.problems import Forbidden, NotFound, TooManyRequests, Unprocessable
@@ -81,10 +82,14 @@ def add_editor_comment(
     now: datetime,
     settings: Settings,
 ) -> Comment:
-    """An editor's own comment: approved at once (comments may even be closed to readers)."""
+    """An editor's own comment, audited: approved at once (comments may even be closed to
+    readers)."""
     body = _check_body(data.body, settings=settings)
     parent = _check_parent(session, post=post, parent_id=data.parent_id, settings=settings)
-    return _add(session, post, parent, user.name, user.email, body, CommentStatus.APPROVED, "", now)
+    approved = CommentStatus.APPROVED
+    comment = _add(session, post, parent, user.name, user.email, body, approved, "", now)
+    _audit(session, user, "create", comment, post.title, now)
+    return comment
 
 
 def list_thread(
@@ -118,8 +123,11 @@ def list_thread(
     return Thread(top=top, replies=replies, total=total, post_id=post.id or 0)
 
 
-def moderate(session: Session, *, comment_id: int, status: str, now: datetime) -> Comment:
-    """Set a comment's status (approve, mark spam, delete or back to pending) and recount."""
+def moderate(
+    session: Session, *, comment_id: int, status: str, actor: User | None, now: datetime
+) -> Comment:
+    """Set a comment's status (approve, mark spam, delete or back to pending) and recount;
+    audited."""
     comment = session.get(Comment, comment_id)
     if comment is None:
         raise NotFound(f"No comment with id {comment_id}")
@@ -129,13 +137,30 @@ def moderate(session: Session, *, comment_id: int, status: str, now: datetime) -
         session.add(comment)
         session.flush()
         recount(session, post_id=comment.post_id)
+    _audit(session, actor, status, comment, comment.author_name, now)
     return comment
 
 
-MODERATION_SORTABLE = frozenset(
-    {"id", "created_at", "updated_at", "status", "author_name", "author_email"}
+def _audit(
+    session: Session, actor: User | None, verb: str, comment: Comment, summary: str, now: datetime
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=f"comment.{verb}",
+        subject_type="comment",
+        subject_id=comment.id,
+        summary=summary,
+        now=now,
+    )
+
+
+# Readers' threads, and the moderation queue.
+THREAD_SORTING = Sorting(frozenset({"created_at", "id"}), default="created_at")
+MODERATION_SORTING = Sorting(
+    frozenset({"id", "created_at", "updated_at", "status", "author_name", "author_email"}),
+    default="-created_at",
 )
-MODERATION_DEFAULT_SORT = "-created_at"
 
 
 def list_for_moderation(

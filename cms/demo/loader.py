@@ -14,7 +14,6 @@ from sqlmodel import Session
 from cms.authors import service as authors_service
 from cms.authors.schemas import AuthorCreate
 from cms.pageviews import service as views_service
-from cms.posts import editorial
 from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
 from cms.slugs import slugify_text
@@ -38,7 +37,9 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
     for entry in content["authors"]:
         author = authors_service.find_author_by_slug(session, slug=entry["slug"])
         if author is None:
-            author = authors_service.create_author(session, data=AuthorCreate(**entry))
+            author = authors_service.create_author(
+                session, data=AuthorCreate(**entry), actor=None, now=now
+            )
             report.authors += 1
         assert author.id is not None
         author_ids[entry["slug"]] = author.id
@@ -68,9 +69,9 @@ def _add_post(
         tags=entry["tags"],
         published_at=published_at,
     )
-    post = editorial.create_post(session, data=data, actor=None, now=now)
+    post = posts_service.create_post(session, data=data, actor=None, now=now)
     if entry["status"] != "draft":
-        editorial.publish_post(session, post=post, at=published_at, actor=None, now=now)
+        posts_service.publish_post(session, post=post, at=published_at, actor=None, now=now)
     # The demo tells a story with dates and counts from the past.
     post.created_at = published_at or now
     post.updated_at = _parse_time(entry["updated_at"]) or now

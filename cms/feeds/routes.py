@@ -7,7 +7,6 @@ from fastapi import APIRouter, Path
 from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
-from cms.api.listing import Pagination, SortKey
 from cms.api.responses import cacheable
 from cms.api.urls import UrlsDep
 from cms.cache import keys
@@ -15,7 +14,8 @@ from cms.config import Settings
 from cms.db import SessionDep
 from cms.feeds import sitemap
 from cms.feeds.rss import FEED_SIZE, newest_change, render_feed
-from cms.posts import service as posts_service
+from cms.paging import Pagination, SortKey
+from cms.posts import reading
 from cms.problems import NotFound, problem_responses
 
 router = APIRouter(tags=["Feeds"])
@@ -33,10 +33,10 @@ SITEMAP = _xml("application/xml", "Sitemap")
 @router.get("/rss.xml", response_class=Response, responses=_xml("application/rss+xml", "RSS 2.0"))
 def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep) -> Response:
     """The latest published posts as RSS 2.0 (excerpts, or whole posts: CMS_FEED_CONTENT)."""
-    bundle = posts_service.list_live_posts(
+    bundle = reading.list_live_posts(
         session,
         now=now,
-        filters=posts_service.PostFilters(),
+        filters=reading.PostFilters(),
         pagination=Pagination(page=1, limit=FEED_SIZE),
         sort=[SortKey("published_at", descending=True)],
         fields=frozenset(
@@ -66,7 +66,7 @@ def sitemap_xml(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: 
     """Every published post, author and tag, with lastmod; an index past 50,000 addresses."""
     authors = sitemap.author_entries(session, now=now, urls=urls)
     tags = sitemap.tag_entries(session, now=now, urls=urls)
-    posts = posts_service.count_live_posts(session, now=now, filters=posts_service.PostFilters())
+    posts = reading.count_live_posts(session, now=now, filters=reading.PostFilters())
     if posts + len(authors) + len(tags) <= sitemap.PER_FILE:
         entries = sitemap.post_entries(session, now=now, urls=urls) + authors + tags
         return _xml_response(sitemap.urlset(entries), settings)

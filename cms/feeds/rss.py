@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 from cms.config import Settings
 from cms.feeds.document import serialize
 from cms.posts.models import Post
+from cms.posts.reading import PostBundle
 from cms.posts.rendering import sanitize
-from cms.posts.service import PostBundle
 from cms.posts.visibility import last_change
 
 FEED_SIZE = 20

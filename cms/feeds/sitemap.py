@@ -16,7 +16,8 @@ from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.db import UTCDateTime
 from cms.feeds.document import serialize
-from cms.posts.models import Post, PostAuthor, PostTag
+from cms.linked.models import PostAuthor, PostTag
+from cms.posts.models import Post
 from cms.posts.visibility import is_live, last_change
 from cms.tags.models import Tag
 

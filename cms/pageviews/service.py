@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from cms.config import Settings
 from cms.pageviews.models import SHARDS, PostViewDay, PostViewer
 from cms.pageviews.statements import Statements, statements_for
+from cms.posts.models import Post
 from cms.problems import NotFound
 from cms.timestamps import Clock
 
@@ -209,3 +210,11 @@ def views_by_day(session: Session, *, post_id: int, first: date, last: date) -> 
 def purge_viewers(session: Session, *, before: datetime) -> None:
     """Forget visitors counted before `before`: their repeats count again anyway."""
     session.execute(delete(PostViewer).where(col(PostViewer.counted_at) < before))
+
+
+def viewed_since(session: Session, since: datetime) -> list[tuple[int, datetime]]:
+    """The posts whose views were last counted at `since` or later, and when."""
+    rows = session.execute(
+        select(col(Post.id), col(Post.viewed_at)).where(col(Post.viewed_at) >= since)
+    )
+    return [(post, at) for post, at in rows]

@@ -8,14 +8,13 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep, SettingsDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import Listing, listing
 from cms.api.preconditions import check_if_match
 from cms.api.responses import private_page, private_response
 from cms.api.urls import Urls, UrlsDep
-from cms.audit import service as audit
 from cms.auth.dependencies import CurrentUser, EditorUser
 from cms.db import SessionDep
-from cms.posts import editorial, revisions
+from cms.posts import revisions, service
 from cms.posts.models import Post
 from cms.posts.permissions import PostAction, check_post_access
 from cms.posts.schemas import (
@@ -26,9 +25,7 @@ from cms.posts.schemas import (
     RevisionOut,
     admin_post_out,
 )
-from cms.posts.service import SORTABLE
 from cms.problems import problem_responses
-from cms.users.models import User
 from cms.users.schemas import user_ref
 
 router = APIRouter(prefix="/admin", tags=["Admin: posts"])
@@ -40,8 +37,7 @@ IfMatch = Annotated[
 ]
 _READ_ERRORS = problem_responses(401, 403, 404)
 POST_FIELDS = frozenset(AdminPostOut.model_fields)
-Sort = Annotated[str | None, sort_query(SORTABLE)]
-Fields = Annotated[str | None, fields_query(POST_FIELDS)]
+PostsListing = Annotated[Listing, Depends(listing(service.SORTING, POST_FIELDS))]
 _WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
@@ -51,8 +47,8 @@ def post_access(action: PostAction) -> Callable[..., Post]:
     def load(
         post_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: SessionDep
     ) -> Post:
-        post = editorial.get_post(session, post_id=post_id)
-        own = editorial.is_own(session, user=user, post=post)
+        post = service.get_post_by_id(session, post_id=post_id)
+        own = service.is_own(session, user=user, post=post)
         check_post_access(user, post, own=own, action=action)
         return post
 
@@ -75,34 +71,22 @@ def list_admin_posts(
     session: SessionDep,
     urls: UrlsDep,
     now: NowDep,
-    pagination: PaginationDep,
+    page: PostsListing,
     status: Annotated[Status | None, Query(description="Only posts with this status.")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Words to find.")] = None,
-    sort: Sort = None,
-    fields: Fields = None,
 ) -> Response:
     """Posts in every status (but the trash); below editor, only one's own."""
-    chosen = parse_fields(fields, POST_FIELDS)
-    page = editorial.list_posts(
+    found = service.list_posts(
         session,
         viewer=user,
         now=now,
         status=status,
         trashed=False,
         q=q,
-        pagination=pagination,
-        sort=parse_sort(sort, SORTABLE, "-updated_at"),
+        pagination=page.pagination,
+        sort=page.sort or [],
     )
-    self_url = urls.api(
-        "/admin/posts",
-        page=pagination.page,
-        limit=pagination.limit,
-        status=status,
-        q=q,
-        sort=sort,
-        fields=fields,
-    )
-    return _page_response(page, pagination, self_url, urls, now, chosen)
+    return _page_response(page, found, urls, now, status=status, q=q)
 
 
 @router.post(
@@ -119,8 +103,7 @@ def create_post(
     now: NowDep,
 ) -> Response:
     """Write a new draft (every role may); tags given by name are created when new."""
-    post = editorial.create_post(session, data=data, actor=user, now=now)
-    _audit(session, user, "post.create", post, now)
+    post = service.create_post(session, data=data, actor=user, now=now)
     response = _post_response(session, post, urls, now, status_code=201)
     response.headers["Location"] = urls.api(f"/admin/posts/{post.id}")
     return response
@@ -144,10 +127,7 @@ def update_post(
 ) -> Response:
     """Change the fields sent. If-Match is required: a stale version gets 412, nothing lost."""
     _check_version(session, post, if_match, required=True)
-    version = post.version
-    editorial.update_post(session, post=post, data=data, actor=user, now=now)
-    if post.version != version:
-        _audit(session, user, "post.update", post, now, ", ".join(sorted(data.model_fields_set)))
+    service.update_post(session, post=post, data=data, actor=user, now=now)
     return _post_response(session, post, urls, now)
 
 
@@ -161,8 +141,7 @@ def delete_post(
 ) -> Response:
     """Move the post to the trash (restorable by editors for the trash period)."""
     _check_version(session, post, if_match, required=True)
-    editorial.trash_post(session, post=post, actor=user, now=now)
-    _audit(session, user, "post.trash", post, now)
+    service.trash_post(session, post=post, actor=user, now=now)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
@@ -178,11 +157,8 @@ def publish_post(
 ) -> Response:
     """Publish now; a future `published_at` schedules it, and it goes live by itself."""
     _check_version(session, post, if_match, required=False)
-    at, version = (request.published_at if request else None), post.version
-    editorial.publish_post(session, post=post, at=at, actor=user, now=now)
-    if post.version != version:  # publishing what is already live as asked is no event
-        scheduled = post.published_at and post.published_at > now
-        _audit(session, user, "post.schedule" if scheduled else "post.publish", post, now)
+    at = request.published_at if request else None
+    service.publish_post(session, post=post, at=at, actor=user, now=now)
     return _post_response(session, post, urls, now)
 
 
@@ -199,10 +175,7 @@ def unpublish_post(
 ) -> Response:
     """Back to draft: it leaves the Content API at once."""
     _check_version(session, post, if_match, required=False)
-    version = post.version
-    editorial.unpublish_post(session, post=post, actor=user, now=now)
-    if post.version != version:
-        _audit(session, user, "post.unpublish", post, now)
+    service.unpublish_post(session, post=post, actor=user, now=now)
     return _post_response(session, post, urls, now)
 
 
@@ -243,8 +216,7 @@ def restore_post_revision(
 ) -> Response:
     """Bring back a revision's title, body and excerpt; that is saved as a new revision."""
     _check_version(session, post, if_match, required=False)
-    editorial.restore_revision(session, post=post, number=number, actor=user, now=now)
-    _audit(session, user, "post.restore_revision", post, now, f"revision {number}")
+    service.restore_revision(session, post=post, number=number, actor=user, now=now)
     return _post_response(session, post, urls, now)
 
 
@@ -255,29 +227,22 @@ def list_trash(
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,
-    pagination: PaginationDep,
-    sort: Sort = None,
-    fields: Fields = None,
+    page: PostsListing,
 ) -> Response:
     """Deleted posts, still restorable, most recently deleted first unless `sort` says
     otherwise."""
-    chosen = parse_fields(fields, POST_FIELDS)
-    order = parse_sort(sort, SORTABLE, "-updated_at")
-    editorial.purge_trash(session, now=now, trash_days=settings.trash_days)
-    page = editorial.list_posts(
+    service.purge_trash(session, now=now, trash_days=settings.trash_days)
+    found = service.list_posts(
         session,
         viewer=user,
         now=now,
         status=None,
         trashed=True,
         q=None,
-        pagination=pagination,
-        sort=order,
+        pagination=page.pagination,
+        sort=page.sort or [],
     )
-    self_url = urls.api(
-        "/admin/trash", page=pagination.page, limit=pagination.limit, sort=sort, fields=fields
-    )
-    return _page_response(page, pagination, self_url, urls, now, chosen)
+    return _page_response(page, found, urls, now)
 
 
 @router.post("/trash/{post_id}/restore", response_model=One[AdminPostOut], responses=_WRITE_ERRORS)
@@ -290,17 +255,16 @@ def restore_post(
     now: NowDep,
 ) -> Response:
     """Take a post out of the trash, exactly as it was."""
-    post = editorial.restore_post(
+    post = service.restore_post(
         session, post_id=post_id, actor=user, now=now, trash_days=settings.trash_days
     )
-    _audit(session, user, "post.restore", post, now)
     return _post_response(session, post, urls, now)
 
 
 def _check_version(
     session: SessionDep, post: Post, if_match: str | None, *, required: bool
 ) -> None:
-    editor = editorial.last_editor(session, post=post)
+    editor = service.last_editor(session, post=post)
     check_if_match(
         if_match,
         current=etag_of(post),
@@ -317,7 +281,7 @@ def _check_version(
 def _post_response(
     session: SessionDep, post: Post, urls: Urls, now: Any, *, status_code: int = 200
 ) -> Response:
-    page = editorial.load_page(session, posts=[post], total=1, now=now)
+    page = service.load_page(session, posts=[post], total=1, now=now)
     data = _present(page, post, urls, now)
     response = private_response({"data": data}, status_code=status_code)
     response.headers["ETag"] = etag_of(post)
@@ -325,40 +289,19 @@ def _post_response(
 
 
 def _page_response(
-    page: editorial.AdminPage,
-    pagination: Any,
-    self_url: str,
-    urls: Urls,
-    now: Any,
-    fields: frozenset[str] | None,
+    listed: Listing, page: service.AdminPage, urls: Urls, now: Any, **filters: object
 ) -> Response:
     items = [_present(page, post, urls, now) for post in page.posts]
-    return private_page(
-        items, pagination=pagination, total=page.total, self_url=self_url, fields=fields
-    )
+    return private_page(listed, items, total=page.total, **filters)
 
 
-def _present(page: editorial.AdminPage, post: Post, urls: Urls, now: Any) -> dict[str, Any]:
+def _present(page: service.AdminPage, post: Post, urls: Urls, now: Any) -> dict[str, Any]:
     key = post.id or 0
     return admin_post_out(
         post,
-        status=editorial.status_label(post, now),
+        status=service.status_label(post, now),
         urls=urls,
         authors=page.bundle.authors.get(key, []),
         tags=page.bundle.tags.get(key, []),
         users=page.users,
-    )
-
-
-def _audit(
-    session: SessionDep, user: User, action: str, post: Post, now: Any, summary: str = ""
-) -> None:
-    audit.record(
-        session,
-        actor=user,
-        action=action,
-        subject_type="post",
-        subject_id=post.id,
-        summary=summary or post.title,
-        now=now,
     )

@@ -2,18 +2,18 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import RedirectResponse, Response
 
 from cms.api.context import NowDep, SettingsDep
-from cms.api.envelopes import One, Page, page_envelope
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.envelopes import One, Page
+from cms.api.listing import Listing, fields_query, listing, parse_fields
 from cms.api.responses import content_response, public_cache_control
 from cms.api.types import SlugPath
 from cms.api.urls import UrlsDep
 from cms.cache import keys
-from cms.db import ReadSessionDep, read
-from cms.posts import service
+from cms.db import ReadSessionDep, on_read_thread
+from cms.posts import reading
 from cms.posts.schemas import (
     LIST_DEFAULT_FIELDS,
     POST_FIELDS,
@@ -29,6 +29,7 @@ from cms.problems import problem_responses
 router = APIRouter(prefix="/posts", tags=["Content: posts"])
 
 Fields = Annotated[str | None, fields_query(POST_FIELDS)]
+PostsListing = Annotated[Listing, Depends(listing(reading.SORTING, POST_FIELDS))]
 
 
 @router.get("", response_model=Page[PostOut], responses=problem_responses(400))
@@ -37,9 +38,7 @@ async def list_posts(
     settings: SettingsDep,
     urls: UrlsDep,
     now: NowDep,
-    pagination: PaginationDep,
-    sort: Annotated[str | None, sort_query(service.SORTABLE)] = None,
-    fields: Fields = None,
+    page: PostsListing,
     tag: Annotated[str | None, Query(max_length=191, description="A tag's slug.")] = None,
     author: Annotated[str | None, Query(max_length=191, description="An author's slug.")] = None,
     featured: Annotated[bool | None, Query(description="Only (un)featured posts.")] = None,
@@ -48,31 +47,20 @@ async def list_posts(
     ] = None,
 ) -> Response:
     """Published posts, newest first."""
-    chosen = parse_fields(fields, POST_FIELDS) or LIST_DEFAULT_FIELDS
-    bundle = await read(
+    chosen = page.fields or LIST_DEFAULT_FIELDS
+    bundle = await on_read_thread(
         session,
-        service.list_live_posts,
-        session,
+        reading.list_live_posts,
         now=now,
-        filters=service.PostFilters(tag=tag, author=author, featured=featured, q=q),
-        pagination=pagination,
-        sort=None if sort is None else parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
+        filters=reading.PostFilters(tag=tag, author=author, featured=featured, q=q),
+        pagination=page.pagination,
+        sort=page.sort,
         fields=chosen,
     )
     shown = Shown(urls)
     items = [_present(post, bundle, chosen, shown) for post in bundle.posts]
-    self_url = urls.api(
-        "/posts",
-        page=pagination.page,
-        limit=pagination.limit,
-        sort=sort,
-        fields=fields,
-        tag=tag,
-        author=author,
-        featured=None if featured is None else str(featured).lower(),
-        q=q,
-    )
-    envelope = page_envelope(items, pagination=pagination, total=bundle.total, self_url=self_url)
+    flag = None if featured is None else str(featured).lower()
+    envelope = page.envelope(items, total=bundle.total, tag=tag, author=author, featured=flag, q=q)
     named = {keys.POSTS}
     # Filtered by a slug: which author or tag it names changes with the authors or tags.
     named |= {keys.AUTHORS} if author is not None else set()
@@ -100,10 +88,10 @@ async def get_post(
 ) -> Response:
     """One published post with everything its page shows."""
     chosen = parse_fields(fields, POST_FIELDS) or SINGLE_DEFAULT_FIELDS
-    found = await read(
-        session, service.resolve_live_post, session, slug=slug, now=now, fields=chosen
+    found = await on_read_thread(
+        session, reading.resolve_live_post, slug=slug, now=now, fields=chosen
     )
-    if isinstance(found, service.Moved):
+    if isinstance(found, reading.Moved):
         return RedirectResponse(
             urls.api(f"/posts/{found.slug}", fields=fields),
             status_code=301,
@@ -132,8 +120,8 @@ async def list_related_posts(
     limit: Annotated[int, Query(ge=1, le=20, description="How many, 1 to 20.")] = 3,
 ) -> Response:
     """Posts related to this one: shared tags (rarer ones weigh more), then the same author."""
-    related = await read(
-        session, service.related_to_live_post, session, slug=slug, now=now, limit=limit
+    related = await on_read_thread(
+        session, reading.related_to_live_post, slug=slug, now=now, limit=limit
     )
     data = Shown(urls).cards(related)
     # Which posts are related changes with the posts (and with the links of tags and
@@ -158,7 +146,7 @@ def post_keys(post_id: int, shown: dict[str, Any]) -> set[str]:
 
 
 def _present(
-    post: Any, bundle: service.PostBundle, fields: frozenset[str], shown: Shown
+    post: Any, bundle: reading.PostBundle, fields: frozenset[str], shown: Shown
 ) -> dict[str, Any]:
     key = post.id or 0
     return post_out(

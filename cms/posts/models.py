@@ -65,7 +65,7 @@ class Post(SQLModel, table=True):
     # All views, ever: added to by cms.pageviews in the transaction that counts them.
     view_count: int = 0
     # When a view last counted: every process's response cache reads the posts viewed since
-    # its last check (cms.cache.responses), to refresh what shows their counts.
+    # its last check (cms.http.cache), to refresh what shows their counts.
     viewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     # Approved comments only: recounted whenever a comment's status changes.
     comment_count: int = 0
@@ -82,50 +82,6 @@ class Post(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
-
-
-class PostAuthor(SQLModel, table=True):
-    """A post's byline, in order: the first author is the primary one."""
-
-    __tablename__ = "post_authors"
-    __table_args__ = (
-        Index("ix_post_authors_author_id_published_at", "author_id", "published_at", "post_id"),
-    )
-
-    post_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
-    )
-    author_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("authors.id", ondelete="RESTRICT"), primary_key=True, index=True
-        )
-    )
-    position: int = 0
-    # The post's published_at, kept in step by the database (migration 0010): a record's
-    # newest posts are the first rows of the index above.
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class PostTag(SQLModel, table=True):
-    """A post's tags, in order: the first tag is the primary one."""
-
-    __tablename__ = "post_tags"
-    __table_args__ = (
-        Index("ix_post_tags_tag_id_published_at", "tag_id", "published_at", "post_id"),
-    )
-
-    post_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
-    )
-    tag_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
-        )
-    )
-    position: int = 0
-    # The post's published_at, kept in step by the database (migration 0010): a record's
-    # newest posts are the first rows of the index above.
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PostSlugRedirect(SQLModel, table=True):

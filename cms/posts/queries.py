@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, exists, func, select
 from sqlmodel import col
 
-from cms.api.listing import SortKey, order_by
 from cms.authors.models import Author
+from cms.linked.models import PostAuthor, PostTag
+from cms.paging import SortKey, order_by
 from cms.posts import search
-from cms.posts.models import Post, PostAuthor, PostSlugRedirect, PostTag
+from cms.posts.models import Post, PostSlugRedirect
 from cms.posts.visibility import NOW, is_live
 from cms.tags.models import Tag
 

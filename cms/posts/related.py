@@ -34,8 +34,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from cms.db import UTCDateTime
+from cms.linked.models import PostAuthor, PostTag
 from cms.posts import queries
-from cms.posts.models import Post, PostAuthor, PostTag
+from cms.posts.models import Post
 from cms.posts.visibility import NOW, is_live
 from cms.tags.service import TAGS
 

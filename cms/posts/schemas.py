@@ -11,7 +11,7 @@ from cms.api.types import LINES, Id, IsoDateTime, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorOut, author_out
-from cms.posts.associations import Counted
+from cms.linked.records import Counted
 from cms.posts.models import Post
 from cms.tags.models import Tag
 from cms.tags.schemas import TagOut, tag_out

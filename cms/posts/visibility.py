@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, func, select
 from sqlmodel import col
 
 from cms.db import UTCDateTime
@@ -29,6 +29,12 @@ def is_scheduled(now: Moment) -> ColumnElement[bool]:
     """Published, and to go live later: what stored counts of published posts (migration
     0009) hold that readers must not see yet."""
     return and_(has_status(SCHEDULED, now), _not_trashed())
+
+
+def next_going_live(now: datetime) -> ScalarSelect[datetime | None]:
+    """When the next scheduled post goes live (NULL if none is): until then, nothing readers
+    see changes by itself. The response caches read it at every check (cms.cache.state)."""
+    return select(func.min(Post.published_at)).where(is_scheduled(now)).scalar_subquery()
 
 
 def _not_trashed() -> ColumnElement[bool]:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from cms.api.context import NowDep
 from cms.api.envelopes import One, Page
-from cms.api.listing import PaginationDep, fields_query, parse_fields, parse_sort, sort_query
+from cms.api.listing import Listing, listing
 from cms.api.responses import private_page, private_response
 from cms.api.urls import UrlsDep
 from cms.auth.dependencies import AdminUser
@@ -29,6 +29,7 @@ def load_user(
 
 
 PathUser = Annotated[User, Depends(load_user)]
+UsersListing = Annotated[Listing, Depends(listing(service.SORTING, USER_FIELDS))]
 
 
 @router.get("", response_model=Page[AdminUserOut], responses=problem_responses(400, 401, 403))
@@ -36,29 +37,15 @@ def list_users(
     _admin: AdminUser,
     session: SessionDep,
     urls: UrlsDep,
-    pagination: PaginationDep,
+    page: UsersListing,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
-    sort: Annotated[str | None, sort_query(service.SORTABLE)] = None,
-    fields: Annotated[str | None, fields_query(USER_FIELDS)] = None,
 ) -> Response:
     """Every account, by name unless `sort` says otherwise."""
-    chosen = parse_fields(fields, USER_FIELDS)
     users, total = service.list_users(
-        session,
-        pagination=pagination,
-        sort=parse_sort(sort, service.SORTABLE, service.DEFAULT_SORT),
-        role=role,
-    )
-    self_url = urls.api(
-        "/admin/users",
-        page=pagination.page,
-        limit=pagination.limit,
-        role=role,
-        sort=sort,
-        fields=fields,
+        session, pagination=page.pagination, sort=page.sort or [], role=role
     )
     items = [admin_user_out(user, urls) for user in users]
-    return private_page(items, pagination=pagination, total=total, self_url=self_url, fields=chosen)
+    return private_page(page, items, total=total, role=role)
 
 
 @router.post(

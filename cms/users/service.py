@@ -6,18 +6,17 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
-from cms.api.listing import Pagination, SortKey, order_by
 from cms.audit import service as audit
 from cms.auth.models import ApiToken, TokenKind
 from cms.auth.passwords import hash_password
 from cms.authors import service as authors_service
 from cms.authors.models import Author
+from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.problems import Conflict, Forbidden, NotFound, Unprocessable
 from cms.users.models import Role, User
 from cms.users.schemas import UserCreate, UserUpdate
 
-SORTABLE = frozenset({"id", "name", "email", "created_at", "updated_at"})
-DEFAULT_SORT = "name"
+SORTING = Sorting(frozenset({"id", "name", "email", "created_at", "updated_at"}), default="name")
 # Sent as null, these would mean nothing sensible: refused rather than ignored.
 _NOT_NULLABLE = ("email", "name", "role", "password")
 
@@ -196,7 +195,7 @@ def _record(
 def ensure_byline(session: Session, *, user: User, now: datetime) -> int:
     """The author profile `user` writes as, made from their name the first time they write."""
     if user.author_id is None:
-        author = authors_service.create_byline(session, name=user.name, now=now)
+        author = authors_service.create_byline(session, name=user.name, actor=user, now=now)
         user.author_id = author.id
         session.add(user)
         session.flush()

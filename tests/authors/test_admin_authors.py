@@ -5,8 +5,8 @@ from sqlmodel import Session, col, select
 
 from cms.audit.models import AuditEvent
 from cms.authors.models import Author
-from cms.posts import editorial
-from cms.posts.models import PostAuthor
+from cms.linked.models import PostAuthor
+from cms.posts import service as posts_service
 from cms.users.models import Role
 from tests.factories import bearer, make_author, make_post, make_user
 
@@ -290,7 +290,7 @@ def test_an_author_still_on_a_post_is_not_deleted(
     jo = make_author(session, name="Jo Goh")
     post = make_post(session, authors=[jo], published=post_state == "published")
     if post_state == "trashed":
-        editorial.trash_post(session, post=post, actor=None, now=post.updated_at)
+        posts_service.trash_post(session, post=post, actor=None, now=post.updated_at)
 
     response = client.delete(f"{AUTHORS}/{jo.id}", headers=headers_for(session))
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session
 
-from cms.posts.service import SORTABLE
+from cms.posts.reading import SORT_FIELDS as SORTABLE
 from tests.factories import make_post
 
 # sqlite_stat1 as ANALYZE left it on such a site, before indexes newer than it.

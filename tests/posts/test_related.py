@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from cms.posts import editorial, related
+from cms.posts import related
+from cms.posts import service as posts_service
 from tests.factories import make_author, make_post
 
 
@@ -158,10 +159,10 @@ def test_one_post_and_a_list_rank_alike_past_hidden_posts_and_ties(
     # Newer than A's window start, so in its window, but no longer shown to readers.
     trashed = make_post(session, title="Trashed", authors=[jo], tags=["A", "B"],
                         published_at=day(11))  # fmt: skip
-    editorial.trash_post(session, post=trashed, actor=None, now=day(21))
+    posts_service.trash_post(session, post=trashed, actor=None, now=day(21))
     pulled = make_post(session, title="Pulled", authors=[jo], tags=["A", "B"],
                        published_at=day(12))  # fmt: skip
-    editorial.unpublish_post(session, post=pulled, actor=None, now=day(21))
+    posts_service.unpublish_post(session, post=pulled, actor=None, now=day(21))
 
     response = client.get("/api/v1/posts/source/related?limit=5")
 

@@ -4,7 +4,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from cms.audit.models import AuditEvent
-from cms.posts.models import Post, PostTag
+from cms.linked.models import PostTag
+from cms.posts.models import Post
 from cms.tags.models import Tag
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user

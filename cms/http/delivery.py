@@ -6,15 +6,13 @@ and the brotli representation each get their own strong ETag.
 """
 
 import gzip
-import hashlib
-from email.utils import parsedate_to_datetime
-from typing import Any
 
 import brotli
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cms.api.urls import API_PREFIX
+from cms.http.etags import etag_of, not_modified, send_not_modified
 
 ADMIN_PREFIX = f"{API_PREFIX}/admin"
 
@@ -65,9 +63,8 @@ class DeliveryMiddleware:
             and status == 200
             and "public" in headers.get("cache-control", "")
         ):
-            tag = hashlib.blake2b(body, digest_size=12).hexdigest()
-            headers["ETag"] = f'"{tag}-{coding}"' if coding else f'"{tag}"'
-            if not_modified(request, headers, tag):
+            headers["ETag"] = etag_of(body, coding)
+            if not_modified(request, headers):
                 await send_not_modified(headers, send)
                 return
         if coding is not None:
@@ -105,30 +102,6 @@ def accepted_codings(header: str) -> set[str]:
     return accepted
 
 
-def not_modified(request: Headers, headers: MutableHeaders, tag: str) -> bool:
-    # If-None-Match decides when it is sent; If-Modified-Since only without it (RFC 9110).
-    if "if-none-match" in request:
-        return _matches(request["if-none-match"], tag)
-    since, modified = request.get("if-modified-since"), headers.get("last-modified")
-    if not since or not modified:
-        return False
-    try:
-        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False  # not an HTTP date: ignored, as RFC 9110 says
-
-
-def _matches(if_none_match: str | None, tag: str) -> bool:
-    """Weak comparison (RFC 9110): any representation of the same content matches."""
-    if not if_none_match:
-        return False
-    for candidate in if_none_match.split(","):
-        value = candidate.strip().removeprefix("W/").strip('"')
-        if value == "*" or value.split("-", 1)[0] == tag:
-            return True
-    return False
-
-
 def _compress(body: bytes, coding: str) -> bytes:
     if coding == "br":
         # Quality 4 costs about what gzip does and still compresses better.
@@ -136,14 +109,3 @@ def _compress(body: bytes, coding: str) -> bytes:
         return result
     # mtime=0: the same body always gives the same bytes, so its ETag holds.
     return gzip.compress(body, compresslevel=6, mtime=0)
-
-
-async def send_not_modified(headers: MutableHeaders, send: Send) -> None:
-    kept: list[tuple[bytes, bytes]] = [
-        (name, value)
-        for name, value in headers.raw
-        if name.lower() not in (b"content-length", b"content-type", b"content-encoding")
-    ]
-    message: dict[str, Any] = {"type": "http.response.start", "status": 304, "headers": kept}
-    await send(message)
-    await send({"type": "http.response.body", "body": b""})

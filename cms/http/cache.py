@@ -26,18 +26,18 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache, wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cms.api.delivery import ADMIN_PREFIX, not_modified, preferred_coding, send_not_modified
-from cms.cache import keys, version
-from cms.cache.purges import EVERYTHING
-from cms.posts.models import Post
+from cms.cache import keys
+from cms.cache.keys import EVERYTHING
+from cms.http.delivery import ADMIN_PREFIX, preferred_coding
+from cms.http.etags import not_modified, send_not_modified
 from cms.timestamps import Clock
 
 Key = tuple[bytes, str, bytes, str, bytes]  # base, path, query, encoding, origin
@@ -50,6 +50,17 @@ PURGES_REMEMBERED = 64
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ContentState(Protocol):
+    """What the cache reads from the database at each check. The app gives it
+    (cms.cache.state), so that this layer knows no domain."""
+
+    def version(self, session: Session, *, now: datetime) -> tuple[int, datetime | None]: ...
+
+    def purged_since(self, session: Session, known: int) -> list[tuple[int, set[str]]]: ...
+
+    def viewed_since(self, session: Session, since: datetime) -> list[tuple[int, datetime]]: ...
 
 
 def _locked(method: F) -> F:
@@ -92,12 +103,13 @@ class ResponseCache:
         self,
         *,
         engine: Engine,
+        state: ContentState,
         clock: Clock,
         check_seconds: float,
         max_bytes: int,
         view_max_age: float = 1.0,
     ) -> None:
-        self.engine, self.clock = engine, clock
+        self.engine, self.state, self.clock = engine, state, clock
         self.check_seconds, self.max_bytes = check_seconds, max_bytes
         self.view_max_age = timedelta(seconds=view_max_age)
         self._viewed: dict[int, datetime] = {}  # post: when this process heard of a view
@@ -205,8 +217,8 @@ class ResponseCache:
             return  # another request checked meanwhile
         try:
             with Session(self.engine) as session:
-                current, good_until = version.read(session, now=now)
-                views = _viewed_since(session, (self._views_read or now) - VIEWS_MARGIN)
+                current, good_until = self.state.version(session, now=now)
+                views = self.state.viewed_since(session, (self._views_read or now) - VIEWS_MARGIN)
                 purged = self._purges_after(session, current)
         except Exception:  # no database, no promise: serve nothing stored
             self.clear()
@@ -222,7 +234,7 @@ class ResponseCache:
         known = self._version
         if known is None or current <= known:
             return []
-        return version.purged_since(session, known)
+        return self.state.purged_since(session, known)
 
     @_locked
     def _catch_up(self, current: int, purged: list[tuple[int, set[str]]]) -> None:
@@ -253,13 +265,6 @@ class ResponseCache:
         forgotten = (self._views_read or now) - VIEWS_MARGIN
         self._seen = {post: at for post, at in self._seen.items() if at >= forgotten}
         self._views_read = now
-
-
-def _viewed_since(session: Session, since: datetime) -> list[tuple[int, datetime]]:
-    rows = session.execute(
-        select(col(Post.id), col(Post.viewed_at)).where(col(Post.viewed_at) >= since)
-    )
-    return [(post, at) for post, at in rows]
 
 
 class CacheMiddleware:
@@ -384,8 +389,7 @@ async def _replay(stored: Stored, scope: Scope, send: Send) -> None:
     request = Headers(scope=scope)
     if "if-none-match" in request or "if-modified-since" in request:
         kept = MutableHeaders(raw=headers)
-        etag = kept.get("etag", "").strip('"').split("-")[0]
-        if not_modified(request, kept, etag):
+        if not_modified(request, kept):
             await send_not_modified(kept, send)
             return
     await send({**stored.start, "headers": headers})

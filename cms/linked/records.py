@@ -1,55 +1,32 @@
 """Authors and tags alike: records linked to posts in order, each with its count of live posts.
 
-The two domains differ only in their table and link table, so the queries live here
-once and `authors.service` / `tags.service` bind them to their own tables.
+The two domains differ only in their table and link table, so the queries (and the audit
+of editors' writes) live here once, and `authors.service` / `tags.service` bind them to
+their own tables. Neither domain knows posts; this module is where they meet.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import AfterValidator, Field, StringConstraints
 from sqlalchemy import ColumnElement, Select, String, Subquery, bindparam, delete, func, select
 from sqlmodel import Session, SQLModel, col
 
-from cms.api.listing import Pagination, SortKey
+from cms.audit import service as audit
 from cms.cache import keys
+from cms.paging import Pagination, Sorting, SortKey
 from cms.posts.models import Post
 from cms.posts.visibility import NOW, Moment, is_scheduled
 from cms.problems import Conflict, NotFound, Unprocessable
-from cms.slugs import MAX_SLUG_LENGTH, slugify_text
+from cms.slugs import slugify_text
+from cms.users.models import User
 
 Record = TypeVar("Record", bound=SQLModel)
 
-SORTABLE = frozenset({"id", "slug", "name", "post_count", "created_at", "updated_at"})
-
-# What editors send for either: a name (trimmed) and an optional slug, made from the name if absent.
-RecordName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=191)]
-SlugText = Annotated[str, StringConstraints(max_length=MAX_SLUG_LENGTH)]
-
-
-def _refuse_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("Cannot be null; leave the field out to keep its value")
-    return value
-
-
-def _hide_null(schema: dict[str, Any]) -> None:
-    # The document shows only the type: null is refused, though leaving the field out is fine.
-    (kept,) = [option for option in schema.pop("anyOf") if option.get("type") != "null"]
-    schema.pop("default", None)
-    schema.update(kept)
-
-
-# In an update: may be left out (keeps its value), but never sent as null.
-NewName = Annotated[
-    RecordName | None, AfterValidator(_refuse_null), Field(json_schema_extra=_hide_null)
-]
-NewSlug = Annotated[
-    SlugText | None, AfterValidator(_refuse_null), Field(json_schema_extra=_hide_null)
-]
-
+SORTING = Sorting(
+    frozenset({"id", "slug", "name", "post_count", "created_at", "updated_at"}), default="name"
+)
 
 Item = TypeVar("Item")
 
@@ -75,7 +52,7 @@ _NOT_EMBEDDED = frozenset({"created_at", "updated_at", "published_posts"})
 
 
 @dataclass(frozen=True)
-class Association(Generic[Record]):
+class LinkedRecords(Generic[Record]):
     """A record table (authors, tags) and the ordered link table joining it to posts."""
 
     model: type[Record]
@@ -226,9 +203,15 @@ class Association(Generic[Record]):
         return slug
 
     def create(
-        self, session: Session, *, fields: dict[str, Any], slug: str | None, now: datetime
+        self,
+        session: Session,
+        *,
+        fields: dict[str, Any],
+        slug: str | None,
+        actor: User | None,
+        now: datetime,
     ) -> Record:
-        """A new record; its slug is `slug`, else made from its name, and must be free."""
+        """A new record, audited; its slug is `slug`, else made from its name, and must be free."""
         record = self.model(
             **fields,
             slug=self.claim_slug(session, wanted=fields["name"] if slug is None else slug),
@@ -237,12 +220,20 @@ class Association(Generic[Record]):
         )
         session.add(record)
         session.flush()
+        self._audit(session, actor, "create", record, now)
         return record
 
     def update(
-        self, session: Session, *, record_id: int, changes: dict[str, Any], now: datetime
+        self,
+        session: Session,
+        *,
+        record_id: int,
+        changes: dict[str, Any],
+        actor: User | None,
+        now: datetime,
     ) -> Edit[Record]:
-        """Apply `changes`; `updated_at` moves only when a value really changed."""
+        """Apply `changes`; `updated_at` moves, and the change is audited, only when a value
+        really changed."""
         counted = self.get_by_id(session, record_id=record_id, now=now)
         record = counted.item
         if "slug" in changes:
@@ -255,11 +246,14 @@ class Association(Generic[Record]):
             setattr(record, "updated_at", now)  # noqa: B010 (Record is any of the tables)
             session.add(record)
             session.flush()
+            self._audit(session, actor, "update", record, now, changed=changed)
         return Edit(counted, changed)
 
-    def delete(self, session: Session, *, record_id: int, unlink: bool) -> Record:
-        """Remove the record. With `unlink` it leaves its posts too; without, a record still on
-        any post (draft or trashed included) is a Conflict and nothing changes."""
+    def delete(
+        self, session: Session, *, record_id: int, unlink: bool, actor: User | None, now: datetime
+    ) -> Record:
+        """Remove the record, audited. With `unlink` it leaves its posts too; without, a record
+        still on any post (draft or trashed included) is a Conflict and nothing changes."""
         record = session.get(self.model, record_id)
         if record is None:
             raise NotFound(f"No {self.noun} with id {record_id}")
@@ -277,9 +271,30 @@ class Association(Generic[Record]):
         # ranked by shared tags, change with the links (cms.cache.purges).
         unlink_all = delete(link_table).where(self.link_record_id == record_id)
         session.execute(unlink_all.execution_options(cache_keys=(keys.POSTS,) if linked else ()))
+        self._audit(session, actor, "delete", record, now)
         session.delete(record)
         session.flush()
         return record
+
+    def _audit(
+        self,
+        session: Session,
+        actor: User | None,
+        verb: str,
+        record: Any,
+        now: datetime,
+        changed: list[str] | None = None,
+    ) -> None:
+        summary = f"{record.name}: {', '.join(changed)}" if changed else record.name
+        audit.record(
+            session,
+            actor=actor,
+            action=f"{self.noun}.{verb}",
+            subject_type=self.noun,
+            subject_id=record.id,
+            summary=summary,
+            now=now,
+        )
 
     def _order(self, key: SortKey, post_count: ColumnElement[Any]) -> ColumnElement[Any]:
         column = post_count if key.field == "post_count" else getattr(self.model, key.field)
