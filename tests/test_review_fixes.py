@@ -41,23 +41,6 @@ def in_parallel(count: int, call) -> list[int]:  # type: ignore[no-untyped-def]
     return statuses
 
 
-def test_parallel_wrong_passwords_cannot_get_past_the_throttle(live_app) -> None:  # type: ignore[no-untyped-def]
-    client, engine = live_app
-    with Session(engine) as session:
-        make_user(session, email="jo@example.com")
-        session.commit()
-    attempt = {"email": "jo@example.com", "password": "guess"}
-
-    statuses = in_parallel(
-        16, lambda: client.post("/api/v1/admin/session", json=attempt).status_code
-    )
-
-    # Never more answers than the limit; the rest are refused, or told to come back when
-    # too many passwords are being checked at once (503, which counts no failure).
-    assert statuses.count(401) <= 5
-    assert set(statuses) <= {401, 429, 503}
-
-
 def test_parallel_signed_in_reads_all_answer(live_app) -> None:  # type: ignore[no-untyped-def]
     client, engine = live_app
     with Session(engine) as session:
@@ -83,12 +66,6 @@ def test_parallel_posts_with_one_new_title_and_tag_never_500(live_app) -> None: 
     )
 
     assert set(statuses) <= {201, 409} and 201 in statuses
-
-
-def test_a_very_long_or_growing_email_is_just_a_wrong_sign_in(client) -> None:
-    response = client.post("/api/v1/admin/session", json={"email": "İ" * 200, "password": "x"})
-
-    assert response.status_code == 401
 
 
 def test_over_long_tag_names_and_blank_titles_are_422(client, session: Session) -> None:
