@@ -41,19 +41,6 @@ def in_parallel(count: int, call) -> list[int]:  # type: ignore[no-untyped-def]
     return statuses
 
 
-def test_parallel_signed_in_reads_all_answer(live_app) -> None:  # type: ignore[no-untyped-def]
-    client, engine = live_app
-    with Session(engine) as session:
-        headers = bearer(session, make_user(session, role=Role.EDITOR))
-        session.commit()
-
-    statuses = in_parallel(
-        8, lambda: client.get("/api/v1/admin/trash", headers=headers).status_code
-    )
-
-    assert statuses == [200] * 8
-
-
 def test_parallel_posts_with_one_new_title_and_tag_never_500(live_app) -> None:  # type: ignore[no-untyped-def]
     client, engine = live_app
     with Session(engine) as session:
