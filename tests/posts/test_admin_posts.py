@@ -113,6 +113,18 @@ def test_bad_post_input_is_a_problem_naming_the_field(client, session: Session) 
     assert session.exec(select(Post)).all() == []  # nothing half-written
 
 
+def test_over_long_tag_names_and_blank_titles_are_422(client, session: Session) -> None:
+    headers = bearer(session, make_user(session, role=Role.EDITOR))
+
+    long_tag = client.post(
+        "/api/v1/admin/posts", json={"title": "x", "tags": ["a" * 300]}, headers=headers
+    )
+    blank = client.post("/api/v1/admin/posts", json={"title": "   "}, headers=headers)
+
+    assert long_tag.status_code == 422 and long_tag.json()["errors"][0]["field"] == "tags.0"
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "title"
+
+
 def test_a_body_that_is_not_json_is_a_422_naming_the_body(client, session: Session) -> None:
     response = client.post(
         POSTS,
@@ -231,6 +243,19 @@ def test_publish_schedule_and_unpublish(client, session: Session, clock) -> None
     assert again.headers["etag"] == now.headers["etag"]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.subject_id == post_id)).all()
     assert sorted(actions) == ["post.create", "post.publish", "post.schedule", "post.unpublish"]
+
+
+def test_a_live_post_cannot_lose_its_publish_date(client, session: Session) -> None:
+    headers = bearer(session, make_user(session, role=Role.EDITOR))
+    post = make_post(session, title="Live one")
+    url = f"/api/v1/admin/posts/{post.id}"
+    etag = client.get(url, headers=headers).headers["etag"]
+
+    response = client.patch(url, json={"published_at": None}, headers={**headers, "If-Match": etag})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "published_at"
+    assert client.get("/api/v1/posts/live-one").status_code == 200
 
 
 def test_changing_a_published_slug_keeps_the_old_one_redirecting(client, session: Session) -> None:

@@ -1,4 +1,5 @@
-"""Two editors saving the same post at the same moment: one wins, the other gets 412, no word lost.
+"""Two editors saving the same post at the same moment: one wins, the other gets 412, no word lost;
+posts made in parallel with one new title and tag: each made, or a 409, never a 500.
 
 Real commits on a database of its own (no rolled-back test transaction), with the app's own
 session handling, so the database's locking is what is tested.
@@ -69,3 +70,42 @@ def test_concurrent_saves_with_the_same_version_let_exactly_one_through(live) ->
         assert saved["body"] == f"{winner}'s words, round {round_number}."
         assert saved["updated_by"]["name"] == winner
         assert saved["version"] == round_number + 3  # created, published, then one per round
+
+
+@pytest.fixture
+def live_app(new_database) -> Iterator[tuple[TestClient, object]]:  # type: ignore[no-untyped-def]
+    """The app with its own session handling on a database of its own: real commits."""
+    engine = make_engine(new_database())
+    upgrade_database(engine)
+    with TestClient(create_app(Settings(database_url="sqlite://"), engine=engine)) as client:
+        yield client, engine
+    engine.dispose()
+
+
+def in_parallel(count: int, call) -> list[int]:  # type: ignore[no-untyped-def]
+    start, statuses = threading.Barrier(count), []
+
+    def run() -> None:
+        start.wait()
+        statuses.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_parallel_posts_with_one_new_title_and_tag_never_500(live_app) -> None:  # type: ignore[no-untyped-def]
+    client, engine = live_app
+    with Session(engine) as session:
+        headers = bearer(session, make_user(session, role=Role.EDITOR))
+        session.commit()
+    body = {"title": "Same title", "tags": ["Brand new tag"]}
+
+    statuses = in_parallel(
+        8, lambda: client.post("/api/v1/admin/posts", json=body, headers=headers).status_code
+    )
+
+    assert set(statuses) <= {201, 409} and 201 in statuses

@@ -348,6 +348,24 @@ def test_changing_a_password_stores_a_new_hash(client, session: Session) -> None
     assert event.summary == "password"
 
 
+def test_a_new_password_signs_out_old_sessions(client, session: Session) -> None:
+    editor = make_user(session, role=Role.EDITOR, email="ed@example.com")
+    admin = bearer(session, make_user(session, role=Role.ADMIN))
+    signed_in = client.post(
+        "/api/v1/admin/session", json={"email": "ed@example.com", "password": PASSWORD}
+    ).json()["data"]["token"]
+    script = bearer(session, editor)
+
+    client.patch(
+        f"/api/v1/admin/users/{editor.id}", json={"password": "a brand new password"}, headers=admin
+    )
+
+    old = client.get("/api/v1/admin/posts", headers={"Authorization": f"Bearer {signed_in}"})
+    assert old.status_code == 401
+    assert client.get("/api/v1/admin/posts", headers=script).status_code == 200  # API tokens stay
+    assert session.exec(select(ApiToken).where(ApiToken.user_id == editor.id)).all()
+
+
 def test_author_profile_can_be_unlinked(client, session: Session) -> None:
     user = make_user(session)
 

@@ -1,4 +1,4 @@
-"""HTTP behaviour front ends rely on: validators, compression, CORS, errors, health."""
+"""HTTP behaviour front ends rely on: validators, compression, CORS, errors."""
 
 import gzip
 from datetime import UTC, datetime
@@ -150,24 +150,3 @@ def test_an_unexpected_error_is_a_500_problem_without_a_traceback(app, client) -
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret" not in response.text and "Traceback" not in response.text
     assert response.json()["title"] == "Internal Server Error"
-
-
-def test_health_and_readiness(client) -> None:
-    assert client.get("/health").json() == {"status": "ok"}
-    assert client.get("/ready").json() == {"status": "ok"}
-
-
-def test_readiness_fails_with_503_when_the_database_is_unreachable(settings) -> None:
-    from fastapi.testclient import TestClient
-
-    from cms.app import create_app
-    from cms.db import make_engine
-
-    broken = make_engine(
-        "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
-    )
-    with TestClient(create_app(settings, engine=broken)) as client:
-        response = client.get("/ready")
-        assert response.status_code == 503
-        assert response.json()["detail"] == "The database cannot be reached"
-        assert client.get("/health").status_code == 200

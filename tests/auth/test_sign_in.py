@@ -43,6 +43,12 @@ def test_wrong_password_and_unknown_email_both_get_the_same_401(client, session:
     assert wrong.headers["www-authenticate"] == "Bearer"
 
 
+def test_a_very_long_or_growing_email_is_just_a_wrong_sign_in(client) -> None:
+    response = client.post("/api/v1/admin/session", json={"email": "İ" * 200, "password": "x"})
+
+    assert response.status_code == 401
+
+
 def test_repeated_failures_for_one_email_are_slowed_down(client, session: Session, clock) -> None:
     make_user(session, email="jo@example.com")
     attempt = {"email": "jo@example.com", "password": "guess"}
