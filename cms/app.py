@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cms import health
 from cms.api.delivery import DeliveryMiddleware
-from cms.api.openapi import install_openapi
+from cms.api.openapi import install_openapi, operation_id
 from cms.api.parameters import check_parameters
 from cms.api.urls import API_PREFIX
 from cms.audit.admin_routes import router as audit_admin_router
@@ -77,6 +77,7 @@ def create_app(
         description=DESCRIPTION,
         dependencies=[Depends(check_parameters)],
         lifespan=listening,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

@@ -8,12 +8,20 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from cms.api.types import document_no_nul
 from cms.api.urls import API_PREFIX
 from cms.problems import PROBLEM_MEDIA_TYPE
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """`list_posts` -> `listPosts`: the handler's `verb_noun` name, as code generators name
+    their methods (FastAPI's default adds the path and method: `list_posts_api_v1_posts_get`)."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def install_openapi(app: FastAPI) -> None:
