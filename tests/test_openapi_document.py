@@ -40,3 +40,76 @@ def test_operation_ids_are_the_handlers_names(document: dict[str, Any]) -> None:
     assert ids["GET /rss.xml"] == "getRssFeed"
     assert ids["GET /api/v1/tags/{slug}"] == "getTag"
     assert ids["DELETE /api/v1/admin/authors/{author_id}"] == "deleteAuthor"
+
+
+# Answers without `fields` carry every field of these, except the ones named here, which come
+# only when `fields` asks for them (API.md, "A post").
+FULL_SHAPES = {
+    "PostOut": {"plaintext"},
+    "PostListItem": {"html", "related", "plaintext"},
+    "RelatedPostOut": set(),
+    "AuthorOut": set(),
+    "TagOut": set(),
+    "CommentOut": set(),
+    "AdminPostOut": set(),
+    "AdminAuthorOut": set(),
+    "AdminTagOut": set(),
+    "AdminCommentOut": set(),
+    "AdminUserOut": set(),
+    "TokenOut": set(),
+    "AuditEventOut": set(),
+}
+
+
+@pytest.mark.parametrize(("name", "left_out"), FULL_SHAPES.items())
+def test_full_shapes_require_every_field_they_always_carry(
+    document: dict[str, Any], name: str, left_out: set[str]
+) -> None:
+    shape = document["components"]["schemas"][name]
+    assert set(shape["required"]) == set(shape["properties"]) - left_out
+    assert len(shape["required"]) == len(set(shape["required"]))
+
+
+def test_a_field_that_can_be_null_is_required_and_nullable(document: dict[str, Any]) -> None:
+    post = document["components"]["schemas"]["PostOut"]
+    assert {"feature_image", "primary_tag"} <= set(post["required"])
+    assert {"type": "null"} in post["properties"]["feature_image"]["anyOf"]
+    assert {"type": "null"} in post["properties"]["primary_tag"]["anyOf"]
+
+
+@pytest.mark.parametrize("name", ["PostOut", "PostListItem"])
+def test_a_post_always_has_a_primary_author(document: dict[str, Any], name: str) -> None:
+    post = document["components"]["schemas"][name]
+    assert "primary_author" in post["required"]
+    assert post["properties"]["primary_author"]["$ref"] == "#/components/schemas/AuthorOut"
+    assert "anyOf" not in post["properties"]["primary_author"]
+
+
+def answer_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
+    """The `data` of the operation's 200 JSON answer, its envelope's reference followed."""
+    response = document["paths"][path]["get"]["responses"]["200"]
+    envelope = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    return document["components"]["schemas"][envelope]["properties"]["data"]
+
+
+def test_a_collection_of_posts_is_of_list_items_and_one_post_is_a_post(
+    document: dict[str, Any],
+) -> None:
+    listed = answer_schema(document, "/api/v1/posts")
+    assert listed["items"]["$ref"] == "#/components/schemas/PostListItem"
+    assert answer_schema(document, "/api/v1/posts/{slug}")["$ref"].endswith("/PostOut")
+
+
+def test_the_fields_parameter_says_what_a_narrowed_answer_holds(
+    document: dict[str, Any],
+) -> None:
+    taking_fields = [
+        parameter
+        for _, operation in operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "fields"
+    ]
+    assert len(taking_fields) >= 10
+    for parameter in taking_fields:
+        assert "holds exactly the fields named" in parameter["description"]
+        assert "`required` list is for answers without `fields`" in parameter["description"]
