@@ -1,21 +1,35 @@
-"""The OpenAPI document as a code generator reads it: names, required fields, and what it
-says about the API as a whole. (test_openapi_contract.py checks answers against it.)"""
+"""The OpenAPI document as code generators and linters read it: names, required fields, and
+what it says about the API as a whole. (test_openapi_contract.py checks the API's answers
+against it.)"""
 
 import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from cms.app import create_app
 from cms.config import Settings
 
 CAMEL_CASE = re.compile(r"^[a-z]+([A-Z][a-z0-9]*)*$")
+CONFIGURED = Settings(
+    database_url="sqlite://",
+    api_url="https://api.blog.test",
+    site_url="https://blog.test",
+    site_title="The Blog",
+)
+
+
+def served(settings: Settings) -> dict[str, Any]:
+    """GET /openapi.json, as a client fetches it (the in-memory database is never opened)."""
+    response = TestClient(create_app(settings)).get("/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
 
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    # Built from the routes alone: the in-memory database is never opened.
-    return create_app(Settings(database_url="sqlite://")).openapi()
+    return served(CONFIGURED)
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -113,3 +127,33 @@ def test_the_fields_parameter_says_what_a_narrowed_answer_holds(
     for parameter in taking_fields:
         assert "holds exactly the fields named" in parameter["description"]
         assert "`required` list is for answers without `fields`" in parameter["description"]
+
+
+def test_the_document_names_its_server_and_a_contact(document: dict[str, Any]) -> None:
+    assert document["servers"] == [
+        {"url": "https://api.blog.test", "description": "This API's public address."}
+    ]
+    assert document["info"]["contact"] == {"name": "The Blog", "url": "https://blog.test/"}
+
+
+def test_without_an_api_url_the_server_is_the_one_that_answered() -> None:
+    (server,) = served(Settings(database_url="sqlite://"))["servers"]
+    assert server["url"] == "/"
+
+
+def test_every_tag_is_defined_once_with_a_description_content_api_first(
+    document: dict[str, Any],
+) -> None:
+    defined = [tag["name"] for tag in document["tags"]]
+    used = {tag for _, operation in operations(document) for tag in operation["tags"]}
+    assert set(defined) == used
+    assert len(defined) == len(used)
+    assert all(tag["description"] for tag in document["tags"])
+    assert defined[0] == "Content: posts"
+    assert defined.index("Content: tags") < defined.index("Admin: session")
+    assert all(len(operation["tags"]) == 1 for _, operation in operations(document))
+
+
+def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any]) -> None:
+    for name, operation in operations(document):
+        assert operation.get("summary") and operation.get("description"), name
