@@ -1,8 +1,11 @@
-"""The OpenAPI document as code generators and linters read it: names, required fields, and
-what it says about the API as a whole. (test_openapi_contract.py checks the API's answers
-against it.)"""
+"""The OpenAPI document as code generators and linters read it: names, required fields, what
+it says about the API as a whole, and what Spectral and openapi-typescript make of it.
+(test_openapi_contract.py checks the API's answers against it.)"""
 
+import json
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from cms.app import create_app
 from cms.config import Settings
+from tests import npm_tools
 
+ROOT = Path(__file__).resolve().parents[1]
 CAMEL_CASE = re.compile(r"^[a-z]+([A-Z][a-z0-9]*)*$")
 CONFIGURED = Settings(
     database_url="sqlite://",
@@ -157,3 +162,63 @@ def test_every_tag_is_defined_once_with_a_description_content_api_first(
 def test_every_operation_has_a_summary_and_a_description(document: dict[str, Any]) -> None:
     for name, operation in operations(document):
         assert operation.get("summary") and operation.get("description"), name
+
+
+def run(tool: str, *arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    binary = npm_tools.binary(tool)
+    assert binary is not None, f"{tool} is not in {npm_tools.NODE_PREFIX} (.ci/run installs it)"
+    return subprocess.run(
+        [str(binary), *arguments], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+SPECTRAL = "@stoplight/spectral-cli"
+
+
+@npm_tools.needs("spectral", SPECTRAL)
+@pytest.mark.parametrize(
+    "settings", [CONFIGURED, Settings(database_url="sqlite://")], ids=["api-url", "no-api-url"]
+)
+def test_spectral_finds_no_problem_in_the_document(tmp_path: Path, settings: Settings) -> None:
+    """No error, warning, information or hint from the ruleset in .spectral.yaml."""
+    path, results = tmp_path / "openapi.json", tmp_path / "spectral.json"
+    path.write_text(json.dumps(served(settings)))
+    ruleset = ROOT / ".spectral.yaml"
+    lint = ["lint", str(path), "--ruleset", str(ruleset), "--fail-severity", "hint"]
+    done = run("spectral", *lint, "--format", "json", "--output", str(results), cwd=tmp_path)
+    assert results.exists(), done.stdout + done.stderr
+    assert json.loads(results.read_text()) == []
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def declaration(typescript: str, name: str, indent: str) -> str:
+    """The body of `name: {...}` at `indent` in openapi-typescript's output."""
+    start = typescript.index(f"\n{indent}{name}: {{\n")
+    end = typescript.index(f"\n{indent}}};\n", start)
+    return typescript[start:end]
+
+
+@npm_tools.needs("openapi-typescript", "openapi-typescript")
+def test_generated_types_make_promised_fields_required(
+    tmp_path: Path, document: dict[str, Any]
+) -> None:
+    # openapi-typescript 7 has no --strict: by default it reads `required` and `null` as
+    # written (no --properties-required-by-default), which is the strict reading.
+    path, output = tmp_path / "openapi.json", tmp_path / "api.ts"
+    path.write_text(json.dumps(document))
+    done = run("openapi-typescript", str(path), "--output", str(output), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    typescript = output.read_text()
+    post = declaration(typescript, "PostOut", " " * 8)
+    assert "\n            title: string;" in post
+    assert "\n            feature_image: string | null;" in post
+    assert '\n            primary_author: components["schemas"]["AuthorOut"];' in post
+    assert "\n            plaintext?: string;" in post  # only when `fields` asks for it
+    listed = declaration(typescript, "PostListItem", " " * 8)
+    assert "\n            title: string;" in listed
+    assert "\n            html?: string;" in listed
+    tag = declaration(typescript, "TagOut", " " * 8)
+    assert "\n            description: string | null;" in tag
+    assert "?:" not in tag
+    operation_types = typescript[typescript.index("\nexport interface operations {") :]
+    assert "\n    getPost: {" in operation_types  # named by its operationId
