@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
 from cms import health
-from cms.api.openapi import install_openapi
+from cms.api.openapi import install_openapi, operation_id
 from cms.api.parameters import check_parameters
 from cms.api.urls import API_PREFIX
 from cms.audit.admin_routes import router as audit_admin_router
@@ -82,6 +82,7 @@ def create_app(
         description=DESCRIPTION,
         dependencies=[Depends(check_parameters)],
         lifespan=listening,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

@@ -1,5 +1,6 @@
 """The response envelopes of API.md: `{"data": ...}` for one, data + meta + links for a page."""
 
+from collections.abc import Callable, Iterable
 from math import ceil
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -9,9 +10,16 @@ from pydantic import BaseModel
 from cms.paging import Pagination
 
 
-def no_required(schema: dict[str, Any]) -> None:
-    """For models that `fields=` may narrow: no field is promised, each present one is typed."""
-    schema.pop("required", None)
+def leaves_out(names: Iterable[str]) -> Callable[[dict[str, Any]], None]:
+    """For a model whose answers carry `names` only when `fields` asks for them: every other
+    field is promised (`required`, though perhaps null). What `fields` narrows an answer to,
+    its parameter says (cms.api.listing.fields_query)."""
+    left_out = frozenset(names)
+
+    def promise_the_rest(schema: dict[str, Any]) -> None:
+        schema["required"] = [name for name in schema["required"] if name not in left_out]
+
+    return promise_the_rest
 
 
 class SelfLinks(BaseModel):

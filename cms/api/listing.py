@@ -85,8 +85,14 @@ def sort_query(allowed: frozenset[str]) -> Any:
 
 
 def fields_query(allowed: frozenset[str]) -> Any:
+    # The schema of an answer holds for answers without `fields`, so that code generated from
+    # it types every promised field as present; what `fields` makes of an answer is said here
+    # (OpenAPI cannot tie a response schema to a parameter's value).
     return Query(
-        description="Comma-separated top-level fields to return. "
+        description="Comma-separated top-level fields to return. The object in `data` (each "
+        "one, in a collection) then holds exactly the fields named, each as its schema "
+        "describes it, and no others: the schema's `required` list is for answers without "
+        "`fields`. "
         f"Fields: {', '.join(sorted(allowed))}.",
         max_length=1000,
         json_schema_extra={"pattern": _list_pattern(allowed, signed=False)},

@@ -3,15 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from cms.api.envelopes import no_required
 from cms.audit.models import AuditEvent
 
 
 class AuditEventOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
-
     id: int
     at: datetime
     actor: str = Field(description="Who: their e-mail at the time, or `cli` for the command line.")

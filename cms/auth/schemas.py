@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from cms.api.envelopes import SelfLinks, no_required
+from cms.api.envelopes import SelfLinks
 from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.models import ApiToken, TokenKind
@@ -14,8 +14,6 @@ from cms.users.schemas import UserRef, user_ref
 
 
 class TokenOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
-
     id: int
     name: str
     kind: TokenKind

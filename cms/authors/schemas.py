@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from cms.api.envelopes import SelfLinks, no_required
+from cms.api.envelopes import SelfLinks
 from cms.api.types import LINES, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
@@ -15,8 +15,6 @@ from cms.linked.schemas import NewName, NewSlug, RecordName, SlugText
 
 class AuthorOut(BaseModel):
     """Every field is present unless `fields` narrows the selection."""
-
-    model_config = ConfigDict(json_schema_extra=no_required)
 
     id: int
     slug: str

@@ -3,9 +3,8 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
-from cms.api.envelopes import no_required
 from cms.api.types import LINES, Id, RequestBody
 from cms.comments.models import Comment
 
@@ -45,10 +44,8 @@ class ModerationUpdate(RequestBody):
 
 
 class CommentOut(BaseModel):
-    """An approved comment, with its approved replies nested, oldest first."""
-
-    # `fields` may narrow it to any subset.
-    model_config = ConfigDict(json_schema_extra=no_required)
+    """An approved comment, with its approved replies nested, oldest first; `fields`
+    narrows the replies as it does the comment."""
 
     id: int
     parent_id: int | None
@@ -82,8 +79,6 @@ class PostRef(BaseModel):
 
 
 class AdminCommentOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
-
     id: int
     post: PostRef
     parent_id: int | None

@@ -31,7 +31,9 @@ SITEMAP = _xml("application/xml", "Sitemap")
 
 
 @router.get("/rss.xml", response_class=Response, responses=_xml("application/rss+xml", "RSS 2.0"))
-def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep) -> Response:
+def get_rss_feed(
+    session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep
+) -> Response:
     """The latest published posts as RSS 2.0 (excerpts, or whole posts: CMS_FEED_CONTENT)."""
     bundle = reading.list_live_posts(
         session,
@@ -62,7 +64,7 @@ def rss_feed(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: Now
 
 
 @router.get("/sitemap.xml", response_class=Response, responses=SITEMAP)
-def sitemap_xml(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep) -> Response:
+def get_sitemap(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep) -> Response:
     """Every published post, author and tag, with lastmod; an index past 50,000 addresses."""
     authors = sitemap.author_entries(session, now=now, urls=urls)
     tags = sitemap.tag_entries(session, now=now, urls=urls)
@@ -81,7 +83,7 @@ def sitemap_xml(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: 
     response_class=Response,
     responses={**SITEMAP, **problem_responses(400, 404)},
 )
-def post_sitemap(
+def get_post_sitemap(
     page: Annotated[int, Path(ge=1, le=10_000)],
     session: SessionDep,
     settings: SettingsDep,
@@ -96,7 +98,7 @@ def post_sitemap(
 
 
 @router.get("/sitemap-authors.xml", response_class=Response, responses=SITEMAP)
-def author_sitemap(
+def get_author_sitemap(
     session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep
 ) -> Response:
     """Authors of published posts, for sites too big for one sitemap."""
@@ -105,7 +107,9 @@ def author_sitemap(
 
 
 @router.get("/sitemap-tags.xml", response_class=Response, responses=SITEMAP)
-def tag_sitemap(session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep) -> Response:
+def get_tag_sitemap(
+    session: SessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep
+) -> Response:
     """Tags of published posts, for sites too big for one sitemap."""
     entries = sitemap.tag_entries(session, now=now, urls=urls)
     return _xml_response(sitemap.urlset(entries), settings)

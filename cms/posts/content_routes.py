@@ -18,6 +18,7 @@ from cms.posts.schemas import (
     LIST_DEFAULT_FIELDS,
     POST_FIELDS,
     SINGLE_DEFAULT_FIELDS,
+    PostListItem,
     PostOut,
     RelatedPostOut,
     Shown,
@@ -32,7 +33,7 @@ Fields = Annotated[str | None, fields_query(POST_FIELDS)]
 PostsListing = Annotated[Listing, Depends(listing(reading.SORTING, POST_FIELDS))]
 
 
-@router.get("", response_model=Page[PostOut], responses=problem_responses(400))
+@router.get("", response_model=Page[PostListItem], responses=problem_responses(400))
 async def list_posts(
     session: ReadSessionDep,
     settings: SettingsDep,

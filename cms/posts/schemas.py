@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from cms.api.envelopes import SelfLinks, no_required
+from cms.api.envelopes import SelfLinks, leaves_out
 from cms.api.types import LINES, Id, IsoDateTime, RequestBody, WebUrl
 from cms.api.urls import Urls
 from cms.authors.models import Author
@@ -42,11 +42,17 @@ class RelatedPostOut(BaseModel):
     links: SelfLinks
 
 
-class PostOut(BaseModel):
-    """A published post. Collections leave out `html` and `related`, and every answer leaves out
-    `plaintext`, unless `fields` asks for them; `fields` returns exactly the fields named."""
+# Fields that answers carry only when `fields` names them: `plaintext` in every answer, and
+# `html` and `related` in collections too (lists stay small).
+ASKED_FOR_ONLY = frozenset({"plaintext"})
+LEFT_OUT_OF_LISTS = ASKED_FOR_ONLY | {"html", "related"}
 
-    model_config = ConfigDict(json_schema_extra=no_required)
+
+class PostOut(BaseModel):
+    """A published post. `plaintext` comes only when `fields` asks for it; `fields` returns
+    exactly the fields named."""
+
+    model_config = ConfigDict(json_schema_extra=leaves_out(ASKED_FOR_ONLY))
 
     id: int
     slug: str
@@ -63,7 +69,9 @@ class PostOut(BaseModel):
     view_count: int
     comment_count: int = Field(description="Approved comments only.")
     authors: list[AuthorOut]
-    primary_author: AuthorOut | None = Field(description="The first author.")
+    # Never null: a post cannot lose its last author (cms.posts.editorial, and an author on
+    # any post cannot be deleted).
+    primary_author: AuthorOut = Field(description="The first author.")
     tags: list[TagOut]
     primary_tag: TagOut | None
     related: list[RelatedPostOut]
@@ -71,9 +79,16 @@ class PostOut(BaseModel):
     links: PostLinks
 
 
+class PostListItem(PostOut):
+    """A published post in a collection: `html`, `related` and `plaintext` come only when
+    `fields` asks for them; `fields` returns exactly the fields named."""
+
+    model_config = ConfigDict(json_schema_extra=leaves_out(LEFT_OUT_OF_LISTS))
+
+
 POST_FIELDS = frozenset(PostOut.model_fields)
-LIST_DEFAULT_FIELDS = POST_FIELDS - {"html", "plaintext", "related"}
-SINGLE_DEFAULT_FIELDS = POST_FIELDS - {"plaintext"}
+LIST_DEFAULT_FIELDS = POST_FIELDS - LEFT_OUT_OF_LISTS
+SINGLE_DEFAULT_FIELDS = POST_FIELDS - ASKED_FOR_ONLY
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -146,8 +161,6 @@ class AdminPostLinks(BaseModel):
 
 class AdminPostOut(BaseModel):
     """A post as editors see it: every status, the source as written, and its version."""
-
-    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
 
     id: int
     slug: str

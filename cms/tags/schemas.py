@@ -4,9 +4,9 @@ and as editors write them."""
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from cms.api.envelopes import SelfLinks, no_required
+from cms.api.envelopes import SelfLinks
 from cms.api.types import LINES, RequestBody
 from cms.api.urls import Urls
 from cms.linked.records import Counted
@@ -16,8 +16,6 @@ from cms.tags.models import Tag
 
 class TagOut(BaseModel):
     """Every field is present unless `fields` narrows the selection."""
-
-    model_config = ConfigDict(json_schema_extra=no_required)
 
     id: int
     slug: str

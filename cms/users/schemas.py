@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from cms.api.envelopes import SelfLinks, no_required
+from cms.api.envelopes import SelfLinks
 from cms.api.types import Id, RequestBody
 from cms.api.urls import Urls
 from cms.auth.passwords import MIN_LENGTH
@@ -29,8 +29,6 @@ class UserOut(BaseModel):
 
 
 class AdminUserOut(UserOut):
-    model_config = ConfigDict(json_schema_extra=no_required)  # `fields=` narrows lists
-
     links: SelfLinks
 
 

@@ -6,10 +6,12 @@ or body are not what the document says; invalid requests (negative generation) m
 documented 4xx.
 """
 
+import copy
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema_rs
 import pytest
@@ -18,6 +20,7 @@ from fastapi import FastAPI
 from hypothesis import settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlmodel import Session, select
 
 from cms.app import create_app
@@ -62,6 +65,9 @@ def load_schema(*refusals: str, only_here: dict[str, list[str]] | None = None) -
         return {
             "positive_data_acceptance": {"expected-statuses": statuses},
             "negative_data_rejection": {"expected-statuses": [*rejections, "429"]},
+            # Replaced by response_schema_conformance_with_fields, which runs it for answers
+            # that `fields` did not narrow.
+            "response_schema_conformance": {"enabled": False},
         }
 
     operations = [
@@ -75,6 +81,50 @@ def load_schema(*refusals: str, only_here: dict[str, list[str]] | None = None) -
             {"generation": {"mode": "all"}, "checks": accepting(expected), "operations": operations}
         ),
     )
+
+
+@schemathesis.check
+def response_schema_conformance_with_fields(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    """The body matches the document's schema; one that `fields` narrowed matches it narrowed.
+
+    The document's schemas promise every field of an answer without `fields` (code generated
+    from them types those fields as present); the `fields` parameter says that `data` (each
+    item, in a collection) then holds exactly the fields named, each as its schema says.
+    """
+    sent = parse_qs(urlsplit(response.request.url or "").query).get("fields")
+    if response.status_code != 200 or not sent:  # given twice, it is a 400
+        return response_schema_conformance(ctx, response, case)
+    operation = case.operation
+    validator = jsonschema_rs.validator_for(
+        narrowed_response_schema(
+            operation.schema.raw_schema, operation.path, operation.method, sent[0].split(",")
+        )
+    )
+    problems = [
+        f"{error.instance_path}: {error.message}"
+        for error in validator.iter_errors(response.json())
+    ]
+    assert not problems, f"Narrowed by fields={sent[0]}, the answer does not match: {problems}"
+    return True
+
+
+def narrowed_response_schema(
+    document: dict[str, Any], path: str, method: str, fields: list[str]
+) -> dict[str, Any]:
+    """The operation's 200 JSON schema, its `data` item holding exactly `fields` (the rest
+    of the document beside it, so that its references resolve)."""
+    response = document["paths"][path][method.lower()]["responses"]["200"]
+    envelope = response["content"]["application/json"]["schema"]
+    components = copy.deepcopy(document["components"])
+    schemas = components["schemas"]
+    data = schemas[envelope["$ref"].rsplit("/", 1)[1]]["properties"]["data"]
+    item = schemas[data.get("items", data)["$ref"].rsplit("/", 1)[1]]
+    item["properties"] = {name: item["properties"][name] for name in fields}
+    item["required"] = fields
+    item["additionalProperties"] = False
+    return {**envelope, "components": components}
 
 
 schema = load_schema("422")
@@ -238,6 +288,24 @@ def test_the_document_says_which_sort_and_fields_values_are_valid(
     response = operation.Case(path_parameters=path_parameters, query=query).call(app=demo_app)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == next(iter(query))
+
+
+def test_an_answer_narrowed_by_fields_holds_exactly_the_fields_named() -> None:
+    """What response_schema_conformance_with_fields holds a narrowed answer to."""
+    narrowed = narrowed_response_schema(
+        schema.raw_schema, "/api/v1/posts/{slug}", "GET", ["id", "title"]
+    )
+    valid = jsonschema_rs.validator_for(narrowed).is_valid
+    assert valid({"data": {"id": 1, "title": "Trigger points"}})
+    assert not valid({"data": {"id": 1}})
+    assert not valid({"data": {"id": 1, "title": None}})
+    assert not valid({"data": {"id": 1, "title": "Trigger points", "slug": "trigger-points"}})
+    listed = narrowed_response_schema(schema.raw_schema, "/api/v1/posts", "GET", ["plaintext"])
+    counts = {"page": 1, "limit": 10, "total": 1, "pages": 1, "next": None, "prev": None}
+    page = {"meta": {"pagination": counts}, "links": {"self": "/", "next": None, "prev": None}}
+    valid = jsonschema_rs.validator_for(listed).is_valid
+    assert valid({**page, "data": [{"plaintext": "Dry needling..."}]})
+    assert not valid({**page, "data": [{"id": 1}]})
 
 
 def test_conditional_get_keeps_to_the_document(demo_app: FastAPI) -> None:
