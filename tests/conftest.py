@@ -153,3 +153,13 @@ def count_queries(engine: Engine) -> Iterator[QueryCounter]:
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def live_app(new_database) -> Iterator[tuple[TestClient, object]]:  # type: ignore[no-untyped-def]
+    """The app with its own session handling on a database of its own: real commits."""
+    engine = make_engine(new_database())
+    upgrade_database(engine)
+    with TestClient(create_app(Settings(database_url="sqlite://"), engine=engine)) as client:
+        yield client, engine
+    engine.dispose()

@@ -4,13 +4,14 @@ They set the scene, not its history: the services audit every write, but what a 
 writes leaves no audit event, so a test reads in the log only what its own requests did."""
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session, col
 
+from cms.app import database_state
 from cms.audit.models import AuditEvent
 from cms.auth import service as auth_service
 from cms.auth.models import TokenKind
@@ -19,6 +20,7 @@ from cms.authors import service as authors_service
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate
 from cms.comments.models import Comment, CommentStatus
+from cms.http.cache import ResponseCache
 from cms.posts import service as posts_service
 from cms.posts.models import Post
 from cms.posts.schemas import PostCreate
@@ -123,3 +125,10 @@ def make_pending_comment(session: Session, *, post: Post, **overrides: object) -
     session.add(comment)
     session.flush()
     return comment
+
+
+def make_response_cache(engine: Engine, *, clock: Callable[[], datetime]) -> ResponseCache:
+    """A process's response cache on `engine`, checking every second, as the app makes it."""
+    return ResponseCache(
+        engine=engine, state=database_state(), clock=clock, check_seconds=1, max_bytes=2**20
+    )

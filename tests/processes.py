@@ -1,6 +1,9 @@
-"""What the tests of several server processes share: a database with a post and an editor,
-and an edit through the Admin API of a real server."""
+"""What tests of concurrency share: requests sent at once from threads, and for several
+server processes, a database with a post and an editor, and an edit through the Admin API of
+a real server."""
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -39,3 +42,19 @@ def shared_post(url: str, *, title: str) -> SharedPost:
         shared = SharedPost(url, post.id or 0, post.slug, editor)
     engine.dispose()
     return shared
+
+
+def in_parallel(count: int, call: Callable[[], int]) -> list[int]:
+    """`call()` from `count` threads released at once; what each returned."""
+    start, statuses = threading.Barrier(count), list[int]()
+
+    def run() -> None:
+        start.wait()
+        statuses.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses

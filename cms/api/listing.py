@@ -60,11 +60,18 @@ def listing(sorting: Sorting, known_fields: frozenset[str]) -> Callable[..., Awa
             sort=None if asked is None else parse_sort(asked, sorting.allowed),
             fields=parse_fields(fields, known_fields),
             urls=urls,
-            path=request.url.path.removeprefix(API_PREFIX),
+            path=_route_path(request),
             asked={"sort": sort, "fields": fields},
         )
 
     return parse_listing
+
+
+def _route_path(request: Request) -> str:
+    """The collection's path below the API prefix, as its route spells it with this
+    request's path parameters (not the URL's path, which a proxy's root path may lead)."""
+    route = request.scope["route"]
+    return str(route.path_format.format(**request.path_params)).removeprefix(API_PREFIX)
 
 
 def _list_pattern(allowed: frozenset[str], *, signed: bool) -> str:

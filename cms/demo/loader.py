@@ -18,6 +18,7 @@ from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
 from cms.slugs import slugify_text
 from cms.tags import service as tags_service
+from cms.tags.schemas import TagCreate
 
 DEMO_FOLDER = Path(__file__).parent
 
@@ -44,9 +45,9 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
         assert author.id is not None
         author_ids[entry["slug"]] = author.id
     for entry in content["tags"]:
-        (tag,) = tags_service.tags_by_name(session, names=[entry["name"]])
-        if tag.description is None:
-            tags_service.set_tag_description(session, tag=tag, description=entry["description"])
+        if tags_service.find_tag_by_slug(session, slug=slugify_text(entry["name"])) is None:
+            data = TagCreate(name=entry["name"], description=entry["description"])
+            tags_service.create_tag(session, data=data, actor=None, now=now)
             report.tags += 1
     for entry in content["posts"]:
         if posts_service.find_post_by_slug(session, slug=slugify_text(entry["title"])) is None:

@@ -268,11 +268,11 @@ class ResponseCache:
 
 
 class CacheMiddleware:
-    """Outermost (cms.app.CmsApp): a hit costs no error handling, CORS or routing. The key
-    holds the Origin when CORS answers differ by it (a list of origins, not `*`), and,
-    unless CMS_API_URL says where the API is, the scheme and Host the links were built
-    from (cms.api.urls): otherwise one request with `Host: evil.example` would hand its
-    links to everyone after it."""
+    """Outside all but HEAD (cms.http.stack): a hit costs no error handling, CORS or
+    routing. The key holds the Origin when CORS answers differ by it (a list of origins,
+    not `*`), and, unless CMS_API_URL says where the API is, the scheme and Host the
+    links were built from (cms.api.urls): otherwise one request with `Host: evil.example`
+    would hand its links to everyone after it."""
 
     def __init__(
         self,

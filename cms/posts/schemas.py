@@ -69,7 +69,7 @@ class PostOut(BaseModel):
     view_count: int
     comment_count: int = Field(description="Approved comments only.")
     authors: list[AuthorOut]
-    # Never null: a post cannot lose its last author (cms.posts.editorial, and an author on
+    # Never null: a post cannot lose its last author (cms.posts.service, and an author on
     # any post cannot be deleted).
     primary_author: AuthorOut = Field(description="The first author.")
     tags: list[TagOut]

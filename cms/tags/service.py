@@ -97,7 +97,5 @@ def tags_by_name(session: Session, *, names: list[str]) -> list[Tag]:
     return [found[slug] for slug in wanted]
 
 
-def set_tag_description(session: Session, *, tag: Tag, description: str | None) -> None:
-    tag.description = description
-    session.add(tag)
-    session.flush()
+def find_tag_by_slug(session: Session, *, slug: str) -> Tag | None:
+    return session.exec(select(Tag).where(col(Tag.slug) == slug)).first()

@@ -19,6 +19,7 @@ from cms.db import make_engine
 from cms.migrations import upgrade_database
 from cms.users.models import Role
 from tests.factories import PASSWORD, make_user
+from tests.processes import in_parallel
 
 SESSION = "/api/v1/admin/session"
 ATTACKER = ("203.0.113.66", 40000)
@@ -140,31 +141,6 @@ def test_concurrent_sign_ins_hash_at_most_k_at_once_and_the_rest_are_told_to_ret
     busy = next(response for response in answers if response.status_code == 503)
     assert busy.headers["content-type"] == "application/problem+json"
     assert busy.headers["retry-after"] == "1"
-
-
-@pytest.fixture
-def live_app(new_database) -> Iterator[tuple[TestClient, object]]:  # type: ignore[no-untyped-def]
-    """The app with its own session handling on a database of its own: real commits."""
-    engine = make_engine(new_database())
-    upgrade_database(engine)
-    with TestClient(create_app(Settings(database_url="sqlite://"), engine=engine)) as client:
-        yield client, engine
-    engine.dispose()
-
-
-def in_parallel(count: int, call) -> list[int]:  # type: ignore[no-untyped-def]
-    start, statuses = threading.Barrier(count), []
-
-    def run() -> None:
-        start.wait()
-        statuses.append(call())
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
 
 
 def test_parallel_wrong_passwords_cannot_get_past_the_throttle(live_app) -> None:  # type: ignore[no-untyped-def]

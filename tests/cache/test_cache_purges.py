@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from cms.app import database_state
 from cms.cache import version
 from cms.cache.models import CachePurge, ContentVersion
 from cms.db import make_engine
@@ -14,7 +13,7 @@ from cms.http.cache import ResponseCache, Stored
 from cms.migrations import upgrade_database
 from cms.users.models import Role
 from tests.comments.readers import comments_url, moderate, submit
-from tests.factories import bearer, make_post, make_user
+from tests.factories import bearer, make_post, make_response_cache, make_user
 
 ALONE = "?fields=id,title,comment_count"  # no related cards: the answer shows its post only
 
@@ -118,13 +117,7 @@ class TestAnotherProcess:
         engine = make_engine(new_database())
         upgrade_database(engine)
         clock = {"now": self.NOW}
-        cache = ResponseCache(
-            engine=engine,
-            state=database_state(),
-            clock=lambda: clock["now"],
-            check_seconds=1,
-            max_bytes=2**20,
-        )
+        cache = make_response_cache(engine, clock=lambda: clock["now"])
         cache.check()
         yield engine, clock, cache
         engine.dispose()

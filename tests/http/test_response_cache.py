@@ -9,16 +9,15 @@ import pytest
 from sqlmodel import Session
 
 from bench.servers import running_server
-from cms.app import database_state
 from cms.cache import version
 from cms.db import make_engine
-from cms.http.cache import ResponseCache, Stored
+from cms.http.cache import Stored
 from cms.migrations import upgrade_database
 from cms.pageviews.service import View, count_views
 from cms.posts import content_routes
 from cms.posts.models import Post
 from cms.users.models import Role
-from tests.factories import bearer, make_post, make_user
+from tests.factories import bearer, make_post, make_response_cache, make_user
 from tests.processes import shared_post
 
 
@@ -148,13 +147,7 @@ def test_views_counted_by_another_process_refresh_only_their_posts(new_database)
     upgrade_database(engine)
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     clock = {"now": now}
-    cache = ResponseCache(
-        engine=engine,
-        state=database_state(),
-        clock=lambda: clock["now"],
-        check_seconds=1,
-        max_bytes=2**20,
-    )
+    cache = make_response_cache(engine, clock=lambda: clock["now"])
     with Session(engine) as session:
         viewed, other = make_post(session).id or 0, make_post(session).id or 0
         session.commit()
@@ -202,13 +195,7 @@ def test_the_cache_drops_everything_when_the_version_moves_or_a_post_goes_live(
     upgrade_database(engine)
     now = datetime(2026, 1, 15, 12, tzinfo=UTC)
     clock = {"now": now}
-    cache = ResponseCache(
-        engine=engine,
-        state=database_state(),
-        clock=lambda: clock["now"],
-        check_seconds=1,
-        max_bytes=2**20,
-    )
+    cache = make_response_cache(engine, clock=lambda: clock["now"])
     key = ("/api/v1/posts", b"", "", b"")
 
     def store() -> None:

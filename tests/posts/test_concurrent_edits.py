@@ -18,6 +18,7 @@ from cms.db import make_engine
 from cms.migrations import upgrade_database
 from cms.users.models import Role
 from tests.factories import bearer, make_post, make_user
+from tests.processes import in_parallel
 
 
 @pytest.fixture
@@ -70,31 +71,6 @@ def test_concurrent_saves_with_the_same_version_let_exactly_one_through(live) ->
         assert saved["body"] == f"{winner}'s words, round {round_number}."
         assert saved["updated_by"]["name"] == winner
         assert saved["version"] == round_number + 3  # created, published, then one per round
-
-
-@pytest.fixture
-def live_app(new_database) -> Iterator[tuple[TestClient, object]]:  # type: ignore[no-untyped-def]
-    """The app with its own session handling on a database of its own: real commits."""
-    engine = make_engine(new_database())
-    upgrade_database(engine)
-    with TestClient(create_app(Settings(database_url="sqlite://"), engine=engine)) as client:
-        yield client, engine
-    engine.dispose()
-
-
-def in_parallel(count: int, call) -> list[int]:  # type: ignore[no-untyped-def]
-    start, statuses = threading.Barrier(count), []
-
-    def run() -> None:
-        start.wait()
-        statuses.append(call())
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
 
 
 def test_parallel_posts_with_one_new_title_and_tag_never_500(live_app) -> None:  # type: ignore[no-untyped-def]
