@@ -69,3 +69,18 @@ def test_demo_views_are_stored_day_by_day_like_counted_ones(client, session: Ses
 
     assert stats["view_count"] == stats["range"]["views"] == 62
     assert [day["views"] for day in stats["days"]] == [31, 16, 8, 4, 2, 1, 0]
+
+
+def test_the_demos_writes_are_in_the_audit_log_as_the_command_line(
+    client, session: Session
+) -> None:
+    load_demo(session, now=datetime(2026, 1, 1, tzinfo=UTC))
+    admin = bearer(session, make_user(session, role=Role.ADMIN))
+
+    events = client.get("/api/v1/admin/audit", params={"limit": 100}, headers=admin).json()
+
+    posts = session.exec(select(func.count()).select_from(Post)).one()
+    actions = [event["action"] for event in events["data"]]
+    assert {event["actor"] for event in events["data"]} == {"cli"}
+    assert actions.count("post.create") == posts
+    assert {"author.create", "tag.create", "post.publish"} <= set(actions)
