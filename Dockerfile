@@ -13,12 +13,13 @@ RUN pip install --no-cache-dir .
 # check it. It owns only the data directory: the code stays read-only to it.
 RUN groupadd --system --gid 10001 cms \
     && useradd --system --uid 10001 --gid cms --no-create-home --shell /usr/sbin/nologin cms \
-    && mkdir -p /app/data \
-    && chown cms:cms /app/data
+    && mkdir -p /app/data/media \
+    && chown -R cms:cms /app/data
 
 # The default SQLite database lives in the volume, so it outlives the container. Created and
 # chowned above, before VOLUME, so that a new named volume starts out owned by cms.
-ENV CMS_DATABASE_URL=sqlite:////app/data/cms.db
+ENV CMS_DATABASE_URL=sqlite:////app/data/cms.db \
+    CMS_MEDIA_DIR=/app/data/media
 VOLUME ["/app/data"]
 
 USER 10001:10001

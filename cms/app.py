@@ -30,6 +30,9 @@ from cms.db import Sessions, make_engine, sessions_on
 from cms.feeds.routes import router as feeds_router
 from cms.http.cache import ResponseCache
 from cms.http.stack import LayeredApp
+from cms.media.admin_routes import router as media_admin_router
+from cms.media.file_routes import router as media_files_router
+from cms.media.storage import LocalStorage
 from cms.outages import OutageLog
 from cms.pageviews.admin_routes import router as views_admin_router
 from cms.pageviews.content_routes import router as views_router
@@ -55,6 +58,7 @@ ADMIN_ROUTERS = (
     users_admin_router,
     tokens_admin_router,
     comments_admin_router,
+    media_admin_router,
     audit_admin_router,
 )
 
@@ -89,6 +93,7 @@ def create_app(
     app.state.sessions = sessions or sessions_on(app.state.engine)
     app.state.clock = clock
     app.state.outages = OutageLog()
+    app.state.media_storage = LocalStorage(settings.media_dir)
     app.state.response_cache = (
         ResponseCache(
             engine=app.state.engine,
@@ -120,8 +125,12 @@ def create_app(
         ViewsFastPath, counter=lambda: app.state.view_counter, visitor=visitor_of
     )
     app.innermost.append(fast_path)
+    # Uploads may be larger than any JSON body: still bounded, while they stream in.
+    multipart = 2**16  # room for the form's own parts around the file
+    app.upload_limits[f"{API_PREFIX}/admin/media"] = int(settings.media_max_mb * 2**20) + multipart
     app.include_router(health.router)
     app.include_router(feeds_router)
+    app.include_router(media_files_router)
     for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):
         app.include_router(router, prefix=API_PREFIX)
     install_problem_handlers(app)

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     # `cms serve` logs every request only when asked: the log line costs ~40% of what a
     # cached answer takes to serve, and a proxy in front usually keeps its own access log.
     access_log: bool = False
+    # The media library (API.md "Media"): files on local disk under media_dir, uploads of at
+    # most media_max_mb, images of at most media_max_pixels (more is a decompression bomb:
+    # a 12-megapixel photo is far below it), and the widths of the variants made of each.
+    media_dir: str = "./media"
+    media_max_mb: float = Field(default=20, gt=0)
+    media_max_pixels: int = Field(default=50_000_000, ge=1)
+    image_widths: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [320, 640, 1024, 1600, 2400]
+    )
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod
@@ -106,6 +115,13 @@ class Settings(BaseSettings):
         # Accept the natural shell spelling: CMS_CORS_ORIGINS="https://a.com,https://b.com".
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("image_widths", mode="before")
+    @classmethod
+    def split_widths(cls, value: object) -> object:
+        if isinstance(value, str):  # CMS_IMAGE_WIDTHS="320,640,1024"
+            return [int(width) for width in value.split(",") if width.strip()]
         return value
 
     @field_validator("site_url", "api_url")

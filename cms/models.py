@@ -8,6 +8,7 @@ from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
 from cms.linked.models import PostAuthor, PostTag
+from cms.media.models import Media
 from cms.pageviews.models import PostViewDay, PostViewer
 from cms.posts.models import Post, PostRevision, PostSlugRedirect, PostTotals
 from cms.tags.models import Tag
@@ -22,6 +23,7 @@ __all__ = [
     "Comment",
     "ContentVersion",
     "LoginFailure",
+    "Media",
     "Post",
     "PostAuthor",
     "PostRevision",

@@ -90,6 +90,14 @@ class PreconditionFailed(DomainError):
     status = HTTPStatus.PRECONDITION_FAILED
 
 
+class UnsupportedMediaType(DomainError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+class ContentTooLarge(DomainError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
 class Unprocessable(DomainError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
 

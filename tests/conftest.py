@@ -103,8 +103,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(tmp_path: Path) -> Settings:
     return Settings(
+        media_dir=str(tmp_path / "media"),
         database_url="sqlite://",  # unused: the app is handed the test engine
         site_url="https://blog.example.com",
         cors_origins=["*"],

@@ -28,12 +28,15 @@ TAGS = {
     "Content: authors": "Authors of published posts, with how many each has written.",
     "Content: tags": "Tags of published posts, with how many posts have each.",
     "Feeds": "The RSS feed and the sitemaps, at the site's root.",
+    "Media files": "The media library's images and their variants, named by their content "
+    "and cached for a year.",
     "Admin: session": "Signing in: a token for the Admin API.",
     "Admin: posts": "Posts in every status: writing, publishing, revisions, trash and "
     "view statistics.",
     "Admin: authors": "Managing authors; guest authors need no account.",
     "Admin: tags": "Managing tags.",
     "Admin: comments": "Moderating comments, and answering them as an editor.",
+    "Admin: media": "The media library: uploading images, with their alt texts and captions.",
     "Admin: users": "Accounts and their roles.",
     "Admin: tokens": "Long-lived API tokens for scripts.",
     "Admin: audit log": "Who changed what, and when.",

@@ -33,21 +33,25 @@ class BodyLimit:
     """At most `max_bytes` of body per request (CMS_MAX_BODY_MB), 413 otherwise; JSON nested
     at most MAX_JSON_DEPTH levels, 422 otherwise."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # paths that take larger bodies (uploads), and how large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:  # nothing read at all
-            detail = BodyTooLarge(self.max_bytes).detail
+        if declared.isdigit() and int(declared) > limit:  # nothing read at all
+            detail = BodyTooLarge(limit).detail
             await problem_response(413, detail)(scope, receive, send)
             return
-        counted = _counting(receive, self.max_bytes)
+        counted = _counting(receive, limit)
         # FastAPI parses a body sent without a Content-Type as JSON too.
         if not is_json(headers.get("content-type", "")):
             # Read by the route as it streams: a BodyTooLarge there is the route's 413.

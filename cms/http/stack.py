@@ -39,6 +39,7 @@ class LayeredApp(FastAPI):
         super().__init__(**kwargs)
         self.settings = settings
         self.innermost: list[Middleware] = []
+        self.upload_limits: dict[str, int] = {}  # path: the body size it takes instead
 
     def build_middleware_stack(self) -> ASGIApp:
         settings = self.settings
@@ -49,7 +50,11 @@ class LayeredApp(FastAPI):
                 admin_origins=settings.admin_cors_origins,
             ),
             Middleware(DeliveryMiddleware, minimum_size=settings.gzip_minimum_size),
-            Middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 2**20)),
+            Middleware(
+                BodyLimit,
+                max_bytes=int(settings.max_body_mb * 2**20),
+                larger=self.upload_limits,
+            ),
             *self.innermost,
         ]
         return HeadAsGet(

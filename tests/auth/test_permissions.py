@@ -16,9 +16,11 @@ from sqlmodel import Session
 from cms.app import create_app
 from cms.auth.models import TokenKind
 from cms.config import Settings
+from cms.media.models import Media
 from cms.tags import service as tags_service
 from cms.users.models import Role
 from tests.factories import bearer, make_author, make_pending_comment, make_post, make_user
+from tests.media.pictures import picture
 
 ROLES: list[Role | None] = [None, *reversed(Role)]  # anonymous, contributor ... owner
 
@@ -32,6 +34,7 @@ class Row:
     make: Callable[[Session], tuple[str, Any]]  # -> (path, JSON body)
     hides: bool = False  # below editor, someone else's post is not found rather than forbidden
     if_match: bool = False
+    upload: bool = False  # sends an image as multipart/form-data instead of a JSON body
 
     def expected(self, role: Role | None) -> int:
         if role is None:
@@ -85,6 +88,14 @@ def make_tag(session: Session) -> Any:
 
 def make_comment(session: Session) -> Any:
     return make_pending_comment(session, post=others_post(session))
+
+
+def make_media(session: Session) -> Any:
+    fields = {"filename": "x.png", "mime_type": "image/png", "extension": "png"}
+    media = Media(hash="0" * 64, size=1, width=1, height=1, **fields)
+    session.add(media)
+    session.flush()
+    return media
 
 
 E, A, C = Role.EDITOR, Role.ADMIN, Role.CONTRIBUTOR
@@ -164,6 +175,13 @@ MATRIX: dict[str, Row] = {
     "POST /api/v1/admin/posts/{post_id}/comments": Row(
         E, 201, post_route("/comments", body={"body": "Thanks, all."})
     ),
+    "POST /api/v1/admin/media": Row(C, 201, fixed("/api/v1/admin/media"), upload=True),
+    "GET /api/v1/admin/media": Row(C, 200, fixed("/api/v1/admin/media")),
+    "GET /api/v1/admin/media/{media_id}": Row(C, 200, record("/api/v1/admin/media", make_media)),
+    "PATCH /api/v1/admin/media/{media_id}": Row(
+        C, 200, record("/api/v1/admin/media", make_media, {"alt": "A picture"})
+    ),
+    "DELETE /api/v1/admin/media/{media_id}": Row(E, 204, record("/api/v1/admin/media", make_media)),
 }
 PUBLIC = {"POST /api/v1/admin/session"}  # signing in needs no token
 
@@ -192,7 +210,11 @@ def test_permission_matrix(client, session: Session, operation: str, role: Role 
     if row.if_match:
         headers["If-Match"] = "*"
 
-    response = client.request(method, path, json=body, headers=headers)
+    if row.upload:
+        files = {"file": ("picture.png", picture(300, 200, kind="PNG"), "image/png")}
+        response = client.request(method, path, files=files, headers=headers)
+    else:
+        response = client.request(method, path, json=body, headers=headers)
 
     assert response.status_code == row.expected(role), response.text
     if response.status_code >= 400:

@@ -47,6 +47,17 @@ def test_the_default_sqlite_database_lives_in_a_declared_volume() -> None:
     assert str(Path(database).parent) in {path for volume in volumes for path in volume}
 
 
+def test_uploaded_media_live_in_a_volume_in_the_image_and_in_compose() -> None:
+    env = " ".join(arguments for instruction, arguments in dockerfile() if instruction == "ENV")
+    [image_media] = re.findall(r"CMS_MEDIA_DIR=(\S+)", env)
+    api = compose()["services"]["api"]
+    mounted = {volume.split(":")[1] for volume in api["volumes"]}
+
+    assert image_media.startswith("/app/data/")  # inside the image's declared volume
+    assert api["environment"]["CMS_MEDIA_DIR"] in mounted
+    assert "media" in compose()["volumes"]
+
+
 def test_the_image_checks_its_own_readiness() -> None:
     [check] = [arguments for instruction, arguments in dockerfile() if instruction == "HEALTHCHECK"]
 
