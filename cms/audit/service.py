@@ -15,19 +15,20 @@ def record(
     *,
     actor: User | None,
     action: str,
-    subject_type: str,
     subject_id: int | None,
+    subject_type: str | None = None,
     summary: str = "",
     now: datetime,
 ) -> None:
-    """Note that `actor` (None: the command line) did `action` to a subject."""
+    """Note that `actor` (None: the command line) did `action` (`post.publish`) to a subject,
+    of the kind the action names (`post`) unless `subject_type` says otherwise."""
     session.add(
         AuditEvent(
             at=now,
             actor_id=actor.id if actor else None,
             actor=actor.email if actor else "cli",
             action=action,
-            subject_type=subject_type,
+            subject_type=subject_type or action.partition(".")[0],
             subject_id=subject_id,
             summary=summary[:2000],
         )

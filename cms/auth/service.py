@@ -244,7 +244,6 @@ def _record(
         session,
         actor=actor,
         action=action,
-        subject_type="token",
         subject_id=token.id,
         summary=summary,
         now=now,

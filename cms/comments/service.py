@@ -148,7 +148,6 @@ def _audit(
         session,
         actor=actor,
         action=f"comment.{verb}",
-        subject_type="comment",
         subject_id=comment.id,
         summary=summary,
         now=now,

@@ -290,7 +290,6 @@ class LinkedRecords(Generic[Record]):
             session,
             actor=actor,
             action=f"{self.noun}.{verb}",
-            subject_type=self.noun,
             subject_id=record.id,
             summary=summary,
             now=now,

@@ -203,7 +203,6 @@ def _audit(
         session,
         actor=actor,
         action=f"media.{verb}",
-        subject_type="media",
         subject_id=media.id,
         summary=summary,
         now=now,

@@ -397,7 +397,6 @@ def _audit(
         session,
         actor=actor,
         action=action,
-        subject_type="post",
         subject_id=post.id,
         summary=summary or post.title,
         now=now,

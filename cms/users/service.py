@@ -185,7 +185,6 @@ def _record(
         session,
         actor=actor,
         action=action,
-        subject_type="user",
         subject_id=user.id,
         summary=summary,
         now=now,
