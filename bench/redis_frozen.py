@@ -12,23 +12,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sqlmodel import Session
-
-from bench.seed import seed, throwaway_database
+from bench.seed import editor_token, seed, throwaway_database
 from bench.servers import redis_server, running_server
-from cms.auth.models import TokenKind
-from cms.auth.passwords import hash_password
-from cms.auth.service import issue_token
-from cms.db import make_engine
-from cms.timestamps import utcnow
-from cms.users.models import Role, User
 
 
 def main() -> int:
@@ -45,21 +36,6 @@ def main() -> int:
             redis.freeze()
             measure(base, editor, "frozen", args.requests)
     return 0
-
-
-def editor_token(url: str) -> str:
-    engine = make_engine(url)
-    with Session(engine) as session:
-        password = hash_password(uuid.uuid4().hex)
-        user = User(
-            email="bench@example.com", name="Bench", role=Role.EDITOR, password_hash=password
-        )
-        session.add(user)
-        session.flush()
-        issued = issue_token(session, user=user, name="bench", kind=TokenKind.API, now=utcnow())
-        session.commit()
-    engine.dispose()
-    return issued.secret
 
 
 def measure(base: str, editor: dict[str, str], state: str, times: int) -> None:

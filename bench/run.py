@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import page_load
 from bench.load import Result, have_wrk, load, warm
 from bench.seed import SEARCH_WORDS, seed_saying, throwaway_database
-from bench.servers import bare_starlette, running_server
+from bench.servers import bare_starlette, running_server, server_memory_mb
 
 SAMPLE = 100  # distinct posts, tags and searches each scenario cycles through
 
@@ -82,7 +82,7 @@ def scenarios(
                 baseline = run(yardstick, ["/"], False, args)
                 loaded = run(base, paths, post, args)
                 rows.append((mode, name, loaded, baseline.rate, alone(base, paths, post)))
-            rss[mode] = server_rss_mb(base)
+            rss[mode] = server_memory_mb(base)
     return rows, rss
 
 
@@ -146,21 +146,6 @@ def _single_post_size(url: str) -> int:
     with running_server(url) as base:
         slug = httpx.get(f"{base}/api/v1/posts", params={"limit": 1, "fields": "slug"})
         return len(httpx.get(f"{base}/api/v1/posts/{slug.json()['data'][0]['slug']}").content)
-
-
-def server_rss_mb(base: str) -> float:
-    """The serving process's resident memory, found by its port (Linux /proc)."""
-    port = base.rsplit(":", 1)[1]
-    for status in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            command = status.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"serve" in command and port.encode() in command:
-            for line in (status.parent / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def print_table(rows: list[Row], rss: dict[str, float]) -> None:

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
+from cms.auth.models import TokenKind
+from cms.auth.passwords import hash_password
+from cms.auth.service import issue_token
 from cms.authors.models import Author
 from cms.comments.models import Comment
 from cms.db import make_engine
@@ -22,6 +26,8 @@ from cms.pageviews.models import PostViewDay
 from cms.posts.models import Post
 from cms.posts.rendering import render
 from cms.tags.models import Tag
+from cms.timestamps import utcnow
+from cms.users.models import Role, User
 
 # The words of the blog, most used first: a few dozen real ones, then made-up ones, used
 # with Zipf's law (the n-th most used word about 1/n as often as the first), as in real text.
@@ -146,3 +152,19 @@ def _comment(post_id: int, published: datetime) -> dict[str, object]:
         "html": "<p>Thanks!</p>", "status": "approved", "sender_hash": "0" * 64,
         "created_at": published + timedelta(hours=1), "updated_at": published + timedelta(hours=1),
     }  # fmt: skip
+
+
+def editor_token(url: str) -> str:
+    """A new editor's API token on the database at `url`."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        password = hash_password(uuid.uuid4().hex)
+        user = User(
+            email="bench@example.com", name="Bench", role=Role.EDITOR, password_hash=password
+        )
+        session.add(user)
+        session.flush()
+        issued = issue_token(session, user=user, name="bench", kind=TokenKind.API, now=utcnow())
+        session.commit()
+    engine.dispose()
+    return issued.secret

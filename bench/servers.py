@@ -155,3 +155,19 @@ def redis_server() -> Iterator[RedisServer]:
         server.thaw()  # a stopped process does not act on SIGTERM until it runs again
         process.terminate()
         process.wait(timeout=10)
+
+
+def server_memory_mb(base: str, field: str = "VmRSS") -> float:
+    """The serving process's resident memory (VmRSS) or its peak so far (VmHWM), found by
+    its port (Linux /proc)."""
+    port = base.rsplit(":", 1)[1]
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in command and port.encode() in command:
+            for line in (status.parent / "status").read_text().splitlines():
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 1024
+    return 0.0
