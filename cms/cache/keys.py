@@ -39,6 +39,11 @@ def tag(tag_id: int) -> str:
     return f"tag-{tag_id}"
 
 
+def media(file_hash: str) -> str:
+    """A library image's files, named by the hash of their content (cms.media)."""
+    return f"media-{file_hash}"
+
+
 def comments(post_id: int) -> str:
     return f"comments-{post_id}"
 

@@ -19,6 +19,7 @@ from cms.authors.models import Author
 from cms.cache import keys
 from cms.comments.models import Comment, CommentStatus
 from cms.linked.models import PostAuthor, PostTag
+from cms.media.models import Media
 from cms.posts.models import Post, PostSlugRedirect, PostStatus
 from cms.tags.models import Tag
 
@@ -94,6 +95,9 @@ def _row_keys(session: Session, row: object, *, before: bool, after: bool) -> se
         return {keys.author(row.id), keys.AUTHORS, keys.FEEDS}
     if isinstance(row, Tag) and row.id is not None:
         return {keys.tag(row.id), keys.TAGS, keys.FEEDS}
+    if isinstance(row, Media):
+        # Readers see its files, never the row: only answers of those files, once deleted.
+        return {keys.media(row.hash)}
     if isinstance(row, PostSlugRedirect):
         return {keys.post(row.post_id)}  # a former slug answers with a redirect, never kept
     if getattr(row, "__tablename__", None) in UNSEEN:

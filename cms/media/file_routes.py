@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import FileResponse, Response
 
+from cms.cache import keys
 from cms.media.admin_routes import StorageDep
 from cms.media.images import FORMATS
 from cms.media.storage import LocalStorage
@@ -23,4 +24,6 @@ def get_media_file(name: Annotated[str, Path(max_length=100)], storage: StorageD
     if path is None:
         raise NotFound(f"No media file {name!r}")
     mime_type = _TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
-    return FileResponse(path, media_type=mime_type, headers={"Cache-Control": IMMUTABLE})
+    # Named by its content: a CDN (and this server's cache) drops it only once it is deleted.
+    named = keys.headers([keys.media(name.split("-")[0].split(".")[0])])
+    return FileResponse(path, media_type=mime_type, headers={"Cache-Control": IMMUTABLE, **named})
