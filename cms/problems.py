@@ -61,6 +61,17 @@ class DomainError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}  # problem-specific members (RFC 9457 extensions)
 
+    def __reduce__(self) -> Any:
+        # Whole, field included, across processes (cms.media.images works in one of its own).
+        field = self.errors[0].field if self.errors else None
+        return (_rebuilt, (type(self), self.detail, field, self.headers, self.extra))
+
+
+def _rebuilt(
+    kind: type[DomainError], detail: str, field: str | None, headers: Any, extra: Any
+) -> DomainError:
+    return kind(detail, field=field, headers=headers, extra=extra)
+
 
 class BadRequest(DomainError):
     status = HTTPStatus.BAD_REQUEST

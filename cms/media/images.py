@@ -2,10 +2,14 @@
 size checked before anything is decoded, orientation applied, metadata (EXIF, GPS, XMP,
 comments) left behind, and variants for each configured width, in the format and in WebP.
 
-CPU-bound: callers run it off the event loop (cms.media.service)."""
+CPU-bound, and it holds the interpreter's lock in places: `process_apart` runs it in a
+process of its own at a lower CPU priority, so that uploads never slow readers down."""
 
 import io
+import multiprocessing
+import os
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -94,6 +98,24 @@ def process(data: bytes, *, kind: str, widths: list[int], max_pixels: int) -> Pr
         smaller = upright.resize((width, height), Image.Resampling.LANCZOS)
         variants += [_encode(smaller, kind), _encode(smaller, "WEBP")]
     return Processed(original=original, variants=variants)
+
+
+_workers: ProcessPoolExecutor | None = None
+
+
+def process_apart(data: bytes, *, kind: str, widths: list[int], max_pixels: int) -> Processed:
+    """`process`, in the worker process (started on first use, one upload at a time; a
+    blocking call). Errors come back as raised there."""
+    global _workers
+    if _workers is None:
+        context = multiprocessing.get_context("spawn")  # no copy of this process's connections
+        _workers = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
+    future = _workers.submit(process, data, kind=kind, widths=widths, max_pixels=max_pixels)
+    return future.result()
+
+
+def _lower_priority() -> None:
+    os.nice(10)  # readers' requests first: an upload may take a moment longer
 
 
 def _encode(image: Image.Image, kind: str) -> Rendition:

@@ -51,7 +51,7 @@ def upload(
             field="file",
         )
     images.check_claims(kind, filename=filename, content_type=content_type)
-    processed = images.process(data, kind=kind, widths=widths, max_pixels=max_pixels)
+    processed = images.process_apart(data, kind=kind, widths=widths, max_pixels=max_pixels)
     digest = hashlib.sha256(data).hexdigest()
     original = processed.original
     storage.put(f"{digest}.{original.extension}", original.data, mime_type=original.mime_type)
