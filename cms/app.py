@@ -32,7 +32,7 @@ from cms.http.cache import ResponseCache
 from cms.http.stack import LayeredApp
 from cms.media.admin_routes import router as media_admin_router
 from cms.media.file_routes import router as media_files_router
-from cms.media.storage import LocalStorage
+from cms.media.storage import storage_for
 from cms.outages import OutageLog
 from cms.pageviews.admin_routes import router as views_admin_router
 from cms.pageviews.content_routes import router as views_router
@@ -93,7 +93,7 @@ def create_app(
     app.state.sessions = sessions or sessions_on(app.state.engine)
     app.state.clock = clock
     app.state.outages = OutageLog()
-    app.state.media_storage = LocalStorage(settings.media_dir)
+    app.state.media_storage = storage_for(settings)
     app.state.response_cache = (
         ResponseCache(
             engine=app.state.engine,

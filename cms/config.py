@@ -5,7 +5,7 @@ import secrets
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PERMALINK_FIELDS = {"slug", "id"}
@@ -108,6 +108,18 @@ class Settings(BaseSettings):
     image_widths: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [320, 640, 1024, 1600, 2400]
     )
+    # Files in an S3-compatible bucket instead, shared by several API machines: its endpoint
+    # (unset for AWS itself) and region; readers fetch them under media_public_url (default:
+    # the bucket's own address). Credentials as boto3 finds them (AWS_ACCESS_KEY_ID, ...).
+    media_s3_bucket: str | None = None
+    media_s3_endpoint: str | None = None
+    media_s3_region: str | None = None
+    media_public_url: str | None = None
+
+    @field_validator("media_public_url")
+    @classmethod
+    def strip_public_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
 
     @field_validator("cors_origins", "admin_cors_origins", mode="before")
     @classmethod
@@ -128,6 +140,18 @@ class Settings(BaseSettings):
     @classmethod
     def strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def find_the_bucket(self) -> "Settings":
+        # Where readers fetch the bucket's files, unless a CDN in front is named.
+        if self.media_s3_bucket and not self.media_public_url:
+            if self.media_s3_endpoint:  # path-style, as S3Storage writes
+                base = f"{self.media_s3_endpoint.rstrip('/')}/{self.media_s3_bucket}"
+            else:
+                region = self.media_s3_region or "us-east-1"
+                base = f"https://{self.media_s3_bucket}.s3.{region}.amazonaws.com"
+            self.media_public_url = base
+        return self
 
     @field_validator("permalink_post")
     @classmethod

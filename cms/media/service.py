@@ -54,15 +54,13 @@ def upload(
     processed = images.process_apart(data, kind=kind, widths=widths, max_pixels=max_pixels)
     digest = hashlib.sha256(data).hexdigest()
     original = processed.original
-    storage.put(f"{digest}.{original.extension}", original.data, mime_type=original.mime_type)
-    stored = []
-    for variant in processed.variants:
-        name = f"{digest}-{variant.width}.{variant.extension}"
-        storage.put(name, variant.data, mime_type=variant.mime_type)
-        stored.append(
-            {"width": variant.width, "height": variant.height, "mime_type": variant.mime_type}
-            | {"name": name}
-        )
+    files = [(f"{digest}.{original.extension}", original)]
+    files += [(f"{digest}-{v.width}.{v.extension}", v) for v in processed.variants]
+    _store(session, storage, digest, files)
+    stored = [
+        {"width": v.width, "height": v.height, "mime_type": v.mime_type, "name": name}
+        for name, v in files[1:]
+    ]
     media = Media(
         hash=digest,
         filename=clean_filename(filename, original.extension),
@@ -82,6 +80,22 @@ def upload(
     session.flush()
     _audit(session, actor, "create", media, now)
     return media
+
+
+def _store(
+    session: Session, storage: Storage, digest: str, files: list[tuple[str, images.Rendition]]
+) -> None:
+    """Every file, or none: a write that fails takes back the ones before it, unless another
+    library item already holds these bytes (and so these very files)."""
+    written: list[str] = []
+    try:
+        for name, rendition in files:
+            storage.put(name, rendition.data, mime_type=rendition.mime_type)
+            written.append(name)
+    except BaseException:
+        if not session.execute(select(col(Media.id)).where(col(Media.hash) == digest)).first():
+            _remove(storage, written)
+        raise
 
 
 def clean_filename(filename: str, extension: str) -> str:
@@ -179,8 +193,9 @@ def _remove(storage: Storage, names: list[str]) -> None:
 
 
 def _users_of(session: Session, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The posts (feature image or body) and authors (picture) that show this file."""
-    address = f"%/media/{name}%"
+    """The posts (feature image or body) and authors (picture) that show this file or one
+    of its variants, wherever the files are (they all start with the content's hash)."""
+    address = f"%/{name.split('.')[0]}%"
     posts = session.execute(
         select(col(Post.id), col(Post.slug)).where(
             or_(col(Post.feature_image).like(address), col(Post.body).like(address))

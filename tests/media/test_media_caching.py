@@ -13,6 +13,11 @@ MEDIA = "/api/v1/admin/media"
 
 
 @pytest.fixture
+def storage_kind() -> str:
+    return "disk"  # what cms serves itself; a bucket's server keeps its own caching
+
+
+@pytest.fixture
 def settings(settings: Settings) -> Settings:
     settings.response_cache = True
     return settings
