@@ -17,6 +17,8 @@ class Author(SQLModel, table=True):
     name: str = Field(max_length=191)
     bio: str | None = Field(default=None, sa_type=Text)
     profile_image: str | None = Field(default=None, max_length=2000)
+    # The library's measurements of the picture (JSON; cms.media.details), as for posts.
+    profile_image_details: str | None = Field(default=None, sa_type=Text)
     website: str | None = Field(default=None, max_length=2000)
     # Posts published and not trashed, scheduled ones included: kept by the database's
     # triggers (migration 0009). Readers' post_count leaves out those still to come.

@@ -11,6 +11,7 @@ from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.linked.records import Counted
 from cms.linked.schemas import NewName, NewSlug, RecordName, SlugText
+from cms.media.details import ImageDetails, shown
 
 
 class AuthorOut(BaseModel):
@@ -21,6 +22,9 @@ class AuthorOut(BaseModel):
     name: str
     bio: str | None
     profile_image: str | None
+    profile_image_details: ImageDetails | None = Field(
+        description="Size, variants and srcset of a library image; null for one from elsewhere."
+    )
     website: str | None
     post_count: int = Field(description="Published posts by this author.")
     url: str = Field(description="The author's page on the front end.")
@@ -60,6 +64,7 @@ def author_out(counted: Counted[Author], urls: Urls) -> dict[str, Any]:
         "name": author.name,
         "bio": author.bio,
         "profile_image": author.profile_image,
+        "profile_image_details": shown(author.profile_image_details),
         "website": author.website,
         "post_count": counted.post_count,
         "url": urls.author_page(slug=author.slug, id=author.id or 0),

@@ -3,6 +3,7 @@ manage them (guest authors need no login account). Every editor's write is audit
 whoever calls."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -10,6 +11,7 @@ from cms.authors.models import Author
 from cms.authors.schemas import AuthorCreate, AuthorUpdate
 from cms.linked.models import PostAuthor
 from cms.linked.records import SORTING, Counted, Edit, LinkedRecords
+from cms.media.details import details_json, library_image
 from cms.paging import Pagination, SortKey
 from cms.slugs import numbered, slugify_text
 from cms.users.models import User
@@ -66,7 +68,7 @@ def create_author(
     session: Session, *, data: AuthorCreate, actor: User | None, now: datetime
 ) -> Author:
     """A new author; the slug comes from the name unless given, and must be free."""
-    fields = data.model_dump(exclude={"slug"})
+    fields = _measured(session, data.model_dump(exclude={"slug"}))
     return AUTHORS.create(session, fields=fields, slug=data.slug, actor=actor, now=now)
 
 
@@ -74,8 +76,17 @@ def update_author(
     session: Session, *, author_id: int, data: AuthorUpdate, actor: User | None, now: datetime
 ) -> Edit[Author]:
     """Change the fields sent; a new slug must be free."""
-    changes = data.model_dump(exclude_unset=True)
+    changes = _measured(session, data.model_dump(exclude_unset=True))
     return AUTHORS.update(session, record_id=author_id, changes=changes, actor=actor, now=now)
+
+
+def _measured(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields`, with the picture's measurements when a library picture is among them."""
+    if "profile_image" not in fields:
+        return fields
+    url = fields["profile_image"]
+    media = library_image(session, url)
+    return fields | {"profile_image_details": details_json(media, url) if media else None}
 
 
 def delete_author(session: Session, *, author_id: int, actor: User | None, now: datetime) -> None:

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from cms.config import Settings
 from cms.feeds.document import serialize
+from cms.media.details import shown
 from cms.posts.models import Post
 from cms.posts.reading import PostBundle
 from cms.posts.rendering import sanitize
@@ -69,8 +70,11 @@ def _item(
         _text(item, "category", tag.item.name)
     image = _image_url(post.feature_image, settings.site_url)
     if image is not None:
-        # Media RSS, not <enclosure>: that needs the file's length, which we do not know.
-        ET.SubElement(item, f"{{{MEDIA}}}content", {"url": image, "medium": "image"})
+        # Media RSS, not <enclosure>: that needs the file's length, which an image from
+        # elsewhere does not tell. A library image's size goes with it.
+        details = shown(post.feature_image_details) or {}
+        measured: dict[str, str] = {k: str(details[k]) for k in ("width", "height") if k in details}
+        ET.SubElement(item, f"{{{MEDIA}}}content", {"url": image, "medium": "image", **measured})
     # Readers decode <description> as HTML; an excerpt is plain text (a custom one is kept
     # as the editor typed it), so it goes in as HTML text: "<img ...>" shows, never runs.
     _text(item, "description", html.escape(post.excerpt, quote=False))

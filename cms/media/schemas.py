@@ -8,16 +8,10 @@ from pydantic import BaseModel, Field
 from cms.api.envelopes import SelfLinks
 from cms.api.types import LINES, RequestBody
 from cms.api.urls import Urls
+from cms.media.details import VariantOut, image_details
 from cms.media.models import Media
-from cms.media.service import file_name, variants_of
+from cms.media.service import file_name
 from cms.media.storage import Storage
-
-
-class VariantOut(BaseModel):
-    width: int
-    height: int
-    mime_type: str
-    url: str
 
 
 class MediaOut(BaseModel):
@@ -47,17 +41,10 @@ def media_out(media: Media, urls: Urls, storage: Storage) -> dict[str, Any]:
     def url(name: str) -> str:
         return storage.url(name, api_base=urls.api_base)
 
-    variants = [
-        {key: variant[key] for key in ("width", "height", "mime_type")}
-        | {"url": url(variant["name"])}
-        for variant in variants_of(media)
-    ]
-    same_format = [variant for variant in variants if variant["mime_type"] == media.mime_type]
-    original = url(file_name(media))
-    srcset = [f"{variant['url']} {variant['width']}w" for variant in same_format]
+    details = image_details(media, url_of=url)
     return {
         "id": media.id,
-        "url": original,
+        "url": url(file_name(media)),
         "filename": media.filename,
         "mime_type": media.mime_type,
         "size": media.size,
@@ -65,8 +52,8 @@ def media_out(media: Media, urls: Urls, storage: Storage) -> dict[str, Any]:
         "height": media.height,
         "alt": media.alt,
         "caption": media.caption,
-        "variants": variants,
-        "srcset": ", ".join([*srcset, f"{original} {media.width}w"]),
+        "variants": details["variants"],
+        "srcset": details["srcset"],
         "created_at": media.created_at,
         "links": {"self": urls.api(f"/admin/media/{media.id}")},
     }

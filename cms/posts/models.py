@@ -57,6 +57,11 @@ class Post(SQLModel, table=True):
     excerpt: str = Field(default="", sa_type=Text)
     reading_time: int = 1
     feature_image: str | None = Field(default=None, max_length=2000)
+    feature_image_alt: str | None = Field(default=None, sa_type=Text)
+    feature_image_caption: str | None = Field(default=None, sa_type=Text)
+    # The library's measurements of the image (JSON; cms.media.details), null for one
+    # from elsewhere: copied when the post is saved.
+    feature_image_details: str | None = Field(default=None, sa_type=Text)
     featured: bool = False
     status: str = Field(default=PostStatus.DRAFT, max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

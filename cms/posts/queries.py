@@ -25,6 +25,7 @@ from cms.tags.models import Tag
 # only where they are shown.
 CARD = (
     col(Post.id), col(Post.slug), col(Post.title), col(Post.excerpt), col(Post.feature_image),
+    col(Post.feature_image_alt), col(Post.feature_image_caption), col(Post.feature_image_details),
     col(Post.featured), col(Post.published_at), col(Post.updated_at), col(Post.created_at),
     col(Post.reading_time), col(Post.view_count), col(Post.comment_count),
 )  # fmt: skip

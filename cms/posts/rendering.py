@@ -27,7 +27,8 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    # srcset, sizes, loading and decoding: as cms.media.markup gives library images.
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"},
     "code": {"class"},
     "td": {"align"},
     "th": {"align"},

@@ -12,6 +12,7 @@ from cms.api.urls import Urls
 from cms.authors.models import Author
 from cms.authors.schemas import AuthorOut, author_out
 from cms.linked.records import Counted
+from cms.media.details import ImageDetails, shown
 from cms.posts.models import Post
 from cms.tags.models import Tag
 from cms.tags.schemas import TagOut, tag_out
@@ -61,6 +62,11 @@ class PostOut(BaseModel):
     html: str = Field(description="Sanitised HTML of the body; headings carry stable ids.")
     plaintext: str
     feature_image: str | None
+    feature_image_alt: str | None
+    feature_image_caption: str | None
+    feature_image_details: ImageDetails | None = Field(
+        description="Size, variants and srcset of a library image; null for one from elsewhere."
+    )
     featured: bool
     published_at: datetime
     updated_at: datetime
@@ -110,6 +116,12 @@ class PostWrite(RequestBody):
         default=None, max_length=500, description="A custom excerpt."
     )
     feature_image: WebUrl | None = None
+    feature_image_alt: Annotated[str | None, LINES] = Field(
+        default=None, max_length=1000, description="Default: the library image's own."
+    )
+    feature_image_caption: Annotated[str | None, LINES] = Field(
+        default=None, max_length=5000, description="Default: the library image's own."
+    )
     featured: StrictBool = False
     comments_enabled: StrictBool = True
     author_ids: list[Id] = Field(default_factory=list)
@@ -172,6 +184,9 @@ class AdminPostOut(BaseModel):
     excerpt: str
     custom_excerpt: str | None
     feature_image: str | None
+    feature_image_alt: str | None
+    feature_image_caption: str | None
+    feature_image_details: ImageDetails | None
     featured: bool
     comments_enabled: bool
     published_at: datetime | None
@@ -235,6 +250,8 @@ def post_out(
             out[name] = _post_url(post, urls)
         elif name == "links":
             out[name] = _post_links(post, urls)
+        elif name == "feature_image_details":
+            out[name] = shown(post.feature_image_details)
         else:
             out[name] = getattr(post, name)
     return out
@@ -305,6 +322,9 @@ def admin_post_out(
         "excerpt": post.excerpt,
         "custom_excerpt": post.custom_excerpt,
         "feature_image": post.feature_image,
+        "feature_image_alt": post.feature_image_alt,
+        "feature_image_caption": post.feature_image_caption,
+        "feature_image_details": shown(post.feature_image_details),
         "featured": post.featured,
         "comments_enabled": post.comments_enabled,
         "published_at": post.published_at,

@@ -17,6 +17,8 @@ from sqlmodel import Session, col
 from cms.audit import service as audit
 from cms.authors.models import Author
 from cms.linked.models import PostAuthor, PostTag
+from cms.media.details import details_json, library_image
+from cms.media.markup import measure_images
 from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.posts import addresses, reading, revisions
 from cms.posts.models import BodyFormat, Post, PostStatus
@@ -59,7 +61,6 @@ def create_post(session: Session, *, data: PostCreate, actor: User | None, now: 
         body=body,
         body_format=body_format,
         custom_excerpt=data.excerpt,
-        feature_image=data.feature_image,
         featured=data.featured,
         comments_enabled=data.comments_enabled,
         status=PostStatus.DRAFT,
@@ -69,7 +70,8 @@ def create_post(session: Session, *, data: PostCreate, actor: User | None, now: 
         created_by_id=actor.id if actor else None,
         updated_by_id=actor.id if actor else None,
     )
-    _render_into(post)
+    _render_into(session, post)
+    _describe_picture(session, post, data, before=None)
     session.add(post)
     session.flush()
     _link_authors(session, post, author_ids)
@@ -98,7 +100,7 @@ def _update(
             raise Unprocessable(f"{name} cannot be null", field=name)
     changed = False
     if sent & _SOURCE_FIELDS:
-        changed |= _update_source(post, data)
+        changed |= _update_source(session, post, data)
     if "slug" in sent and data.slug is not None:
         changed |= addresses.change_slug(session, post, data.slug, now)
     if "published_at" in sent and data.published_at is None and post.status == PostStatus.PUBLISHED:
@@ -106,10 +108,13 @@ def _update(
             "A published or scheduled post needs published_at: unpublish it instead",
             field="published_at",
         )
-    for name in ("feature_image", "featured", "comments_enabled", "published_at"):
+    picture = [getattr(post, name) for name in _PICTURE_FIELDS]
+    for name in ("featured", "comments_enabled", "published_at"):
         if name in sent and getattr(data, name) != getattr(post, name):
             setattr(post, name, getattr(data, name))
             changed = True
+    _describe_picture(session, post, data, before=post.feature_image)
+    changed |= picture != [getattr(post, name) for name in _PICTURE_FIELDS]
     if data.author_ids is not None:
         changed |= _relink(
             session, post, PostAuthor, lambda: _link_authors(session, post, data.author_ids or [])
@@ -122,6 +127,9 @@ def _update(
             lambda: _link_tags(session, post, data.tag_ids or [], data.tags or []),
         )
     if changed:
+        # Any save measures library images the body shows: posts saved before they were
+        # measured get their attributes then (idempotent: an img keeps what it has).
+        post.html = measure_images(session, post.html)
         _touch(session, post, actor, now)
         if sent & _SOURCE_FIELDS:
             revisions.keep(session, post=post, actor=actor, now=now)
@@ -303,7 +311,7 @@ def _source(data: PostWrite, current: Post | None) -> tuple[str, BodyFormat]:
     return "", BodyFormat.MARKDOWN
 
 
-def _update_source(post: Post, data: PostUpdate) -> bool:
+def _update_source(session: Session, post: Post, data: PostUpdate) -> bool:
     before = (post.title, post.body, post.body_format, post.custom_excerpt)
     post.body, post.body_format = _source(data, post)
     if data.title is not None:
@@ -312,13 +320,37 @@ def _update_source(post: Post, data: PostUpdate) -> bool:
         post.custom_excerpt = data.excerpt
     if before == (post.title, post.body, post.body_format, post.custom_excerpt):
         return False
-    _render_into(post)
+    _render_into(session, post)
     return True
 
 
-def _render_into(post: Post) -> None:
+_PICTURE_FIELDS = ("feature_image", "feature_image_alt", "feature_image_caption")
+
+
+def _describe_picture(
+    session: Session, post: Post, data: PostCreate | PostUpdate, *, before: str | None
+) -> None:
+    """The feature image as sent, measured if it is the library's; a new image sent without
+    its alt text or caption takes the library's own."""
+    sent = data.model_fields_set
+    if "feature_image" in sent:
+        post.feature_image = data.feature_image
+    new_image = post.feature_image != before
+    media = None
+    if new_image or post.feature_image_details is None:  # also measures one saved unmeasured
+        media = library_image(session, post.feature_image)
+        details = details_json(media, post.feature_image or "") if media else None
+        post.feature_image_details = details
+    for name, own in (("feature_image_alt", "alt"), ("feature_image_caption", "caption")):
+        if name in sent:
+            setattr(post, name, getattr(data, name))
+        elif new_image:
+            setattr(post, name, getattr(media, own) if media else None)
+
+
+def _render_into(session: Session, post: Post) -> None:
     rendered = render(post.body, post.body_format, post.custom_excerpt)
-    post.html = rendered.html
+    post.html = measure_images(session, rendered.html)
     post.plaintext = rendered.plaintext
     post.excerpt = rendered.excerpt
     post.reading_time = rendered.reading_time
