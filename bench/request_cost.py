@@ -51,10 +51,10 @@ def main() -> int:
         tempfile.TemporaryDirectory() as folder,
         throwaway_database(args.database_url, Path(folder)) as url,
     ):
-        app = create_app(Settings(database_url=url))
+        app = create_app(Settings(database_url=url, media_dir=str(Path(folder) / "media")))
         upgrade_database(app.state.engine)
         with Session(app.state.engine) as session:
-            load_demo(session, now=utcnow())
+            load_demo(session, now=utcnow(), settings=app.state.settings)
             session.commit()
         slug = _first_slug(app)
         counted = app.state.view_counter

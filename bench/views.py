@@ -77,7 +77,7 @@ def start_servers(stack: ExitStack, args: argparse.Namespace) -> list[str]:
     url = stack.enter_context(throwaway_database(args.database_url, Path(folder)))
     subprocess.run(
         [sys.executable, "-m", "cms", "demo"],
-        env={**os.environ, "CMS_DATABASE_URL": url},
+        env={**os.environ, "CMS_DATABASE_URL": url, "CMS_MEDIA_DIR": f"{folder}/media"},
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -114,10 +114,10 @@ def serve(
 def demo() -> None:
     """Apply migrations and load the demo content (running it again adds nothing)."""
     with migrated_session() as session:
-        report = load_demo(session, now=utcnow())
+        report = load_demo(session, now=utcnow(), settings=get_settings())
     typer.echo(
         f"Demo content loaded: {report.posts} new posts, {report.authors} new authors, "
-        f"{report.tags} new tags."
+        f"{report.tags} new tags, each new post and author with its picture in the media library."
     )
 
 

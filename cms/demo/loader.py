@@ -1,4 +1,5 @@
-"""The demo blog: three authors, a dozen posts on overlapping tags, one draft, one scheduled.
+"""The demo blog: three authors, a dozen posts on overlapping tags, one draft, one scheduled,
+and their pictures, drawn for the demo and put in the media library like any upload.
 
 Loading is idempotent: whatever already exists (by slug) is left exactly as it is.
 """
@@ -13,6 +14,10 @@ from sqlmodel import Session
 
 from cms.authors import service as authors_service
 from cms.authors.schemas import AuthorCreate
+from cms.config import Settings
+from cms.demo import pictures
+from cms.media import service as media_service
+from cms.media.storage import Storage, storage_for
 from cms.pageviews import service as views_service
 from cms.posts import service as posts_service
 from cms.posts.schemas import PostCreate
@@ -30,17 +35,54 @@ class DemoReport:
     posts: int = 0
 
 
-def load_demo(session: Session, *, now: datetime) -> DemoReport:
-    """Add the demo content that is missing; return what was added."""
+# Where the pictures' addresses point when CMS_API_URL is unset: the README's `cms serve`.
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+
+
+@dataclass
+class Library:
+    """Puts the demo's pictures in the media library, where the settings keep it."""
+
+    session: Session
+    settings: Settings
+    storage: Storage
+    now: datetime
+
+    def add(self, picture: pictures.Picture, name: str) -> str:
+        """The address of `picture`, uploaded as `name`."""
+        settings = self.settings
+        media = media_service.upload(
+            self.session,
+            storage=self.storage,
+            data=picture.data,
+            filename=name,
+            content_type="image/jpeg",
+            alt=picture.alt,
+            caption=None,
+            actor=None,
+            now=self.now,
+            widths=settings.image_widths,
+            max_bytes=int(settings.media_max_mb * 2**20),
+            max_pixels=settings.media_max_pixels,
+        )
+        api_base = settings.api_url or DEFAULT_API_URL
+        return self.storage.url(media_service.file_name(media), api_base=api_base)
+
+
+def load_demo(session: Session, *, now: datetime, settings: Settings) -> DemoReport:
+    """Add the demo content that is missing; return what was added. Its pictures go where
+    `settings` keep the media library."""
     content = json.loads((DEMO_FOLDER / "demo.json").read_text(encoding="utf-8"))
+    library = Library(session, settings, storage_for(settings), now)
     report = DemoReport()
     author_ids: dict[str, int] = {}
     for entry in content["authors"]:
         author = authors_service.find_author_by_slug(session, slug=entry["slug"])
         if author is None:
-            author = authors_service.create_author(
-                session, data=AuthorCreate(**entry), actor=None, now=now
-            )
+            picture = pictures.portrait(entry["slug"], entry["name"])
+            image = library.add(picture, f"{entry['slug']}.jpg")
+            profile = AuthorCreate(**entry, profile_image=image)
+            author = authors_service.create_author(session, data=profile, actor=None, now=now)
             report.authors += 1
         assert author.id is not None
         author_ids[entry["slug"]] = author.id
@@ -51,20 +93,22 @@ def load_demo(session: Session, *, now: datetime) -> DemoReport:
             report.tags += 1
     for entry in content["posts"]:
         if posts_service.find_post_by_slug(session, slug=slugify_text(entry["title"])) is None:
-            _add_post(session, entry, [author_ids[slug] for slug in entry["authors"]], now)
+            authors = [author_ids[slug] for slug in entry["authors"]]
+            _add_post(session, entry, authors, library, now)
             report.posts += 1
     return report
 
 
 def _add_post(
-    session: Session, entry: dict[str, Any], author_ids: list[int], now: datetime
+    session: Session, entry: dict[str, Any], author_ids: list[int], library: Library, now: datetime
 ) -> None:
     published_at = _parse_time(entry["published_at"])
+    slug = slugify_text(entry["title"])
     data = PostCreate(
         title=entry["title"],
         body=(DEMO_FOLDER / "posts" / entry["body_file"]).read_text(encoding="utf-8"),
         excerpt=entry["excerpt"],
-        feature_image=entry["feature_image"],
+        feature_image=library.add(pictures.cover(slug), f"{slug}.jpg"),
         featured=entry["featured"],
         author_ids=author_ids,
         tags=entry["tags"],

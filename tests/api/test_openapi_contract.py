@@ -202,7 +202,7 @@ def demo_app(new_database) -> Iterator[FastAPI]:
     engine = make_engine(new_database())
     upgrade_database(engine)
     with Session(engine) as session:
-        load_demo(session, now=NOW)
+        load_demo(session, now=NOW, settings=SETTINGS)
         post = posts_service.find_post_by_slug(session, slug=PUBLISHED_POSTS[0])
         assert post is not None and post.id is not None
         # The demo renames no post; a former slug makes the documented 301 reachable.
@@ -341,7 +341,7 @@ def owner_app(new_database) -> Iterator[tuple[FastAPI, Any]]:  # type: ignore[no
     engine = make_engine(new_database())
     upgrade_database(engine)
     with Session(engine) as session:
-        load_demo(session, now=NOW)
+        load_demo(session, now=NOW, settings=SETTINGS)
         session.commit()
 
     def fresh_token() -> dict[str, str]:

@@ -25,9 +25,10 @@ from tests.factories import PASSWORD, make_post
 
 
 @pytest.fixture
-def database_url(new_database, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_url(new_database, monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     url = new_database()
     monkeypatch.setenv("CMS_DATABASE_URL", url)
+    monkeypatch.setenv("CMS_MEDIA_DIR", str(tmp_path / "media"))  # the demo's pictures
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
