@@ -4,8 +4,8 @@
 
 Starts one `cms serve` on a seeded blog with its media in a folder of its own, then:
 1. uploads a 12-megapixel JPEG (4000x3000, drawn here) `--uploads` times, one after another,
-   and prints each upload's time with all its variants, and the server's peak memory (VmHWM)
-   before and after;
+   and prints each upload's time with all its variants, the server's peak memory (VmHWM)
+   before and after, and its image worker's;
 2. measures readers (GETs of posts, wrk) alone, then while uploads run back to back in
    another thread, and prints both p99s (target: within 2x);
 3. serves a stored variant under the same load, next to a warm Content API read (target: at
@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw, ImageFilter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.load import Result, load, warm
 from bench.seed import editor_token, seed, throwaway_database
-from bench.servers import running_server, server_memory_mb
+from bench.servers import children_memory_mb, running_server, server_memory_mb
 
 POSTS = 200
 READS = [f"/api/v1/posts/post-{n}" for n in range(1, 51)]
@@ -91,6 +91,8 @@ def uploads(base: str, editor: dict[str, str], photo: bytes, times: int) -> str:
                   f"({item['width']}x{item['height']})")  # fmt: skip
     after = server_memory_mb(base, "VmHWM")
     print(f"server peak memory (VmHWM): {before:.0f} MB before the uploads, {after:.0f} MB after")
+    worker = children_memory_mb(base, "VmHWM")
+    print(f"image worker's peak memory (VmHWM, a process of its own): {worker:.0f} MB")
     return str(httpx.URL(item["variants"][2]["url"]).path)  # the 640-wide JPEG
 
 

@@ -160,6 +160,18 @@ def redis_server() -> Iterator[RedisServer]:
 def server_memory_mb(base: str, field: str = "VmRSS") -> float:
     """The serving process's resident memory (VmRSS) or its peak so far (VmHWM), found by
     its port (Linux /proc)."""
+    pid = _server_pid(base)
+    return _memory_mb(pid, field) if pid else 0.0
+
+
+def children_memory_mb(base: str, field: str = "VmHWM") -> float:
+    """The largest of the serving process's children (its image worker, say), the same way."""
+    pid = _server_pid(base)
+    sizes = [_memory_mb(child, field) for child in _children(pid)] if pid else []
+    return max(sizes, default=0.0)
+
+
+def _server_pid(base: str) -> str | None:
     port = base.rsplit(":", 1)[1]
     for status in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -167,7 +179,28 @@ def server_memory_mb(base: str, field: str = "VmRSS") -> float:
         except OSError:
             continue
         if b"serve" in command and port.encode() in command:
-            for line in (status.parent / "status").read_text().splitlines():
-                if line.startswith(f"{field}:"):
-                    return int(line.split()[1]) / 1024
+            return status.parent.name
+    return None
+
+
+def _children(pid: str) -> list[str]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == pid:  # the field after the state: the parent's pid
+            found.append(stat.parent.name)
+    return found
+
+
+def _memory_mb(pid: str, field: str) -> float:
+    try:
+        lines = (Path("/proc") / pid / "status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
     return 0.0
