@@ -42,16 +42,21 @@ from cms.pageviews.service import ViewCounter, viewed_since
 from cms.posts.admin_routes import router as posts_admin_router
 from cms.posts.content_routes import router as posts_router
 from cms.posts.visibility import next_going_live
+from cms.previews.admin_routes import router as previews_admin_router
+from cms.previews.content_routes import router as previews_router
 from cms.problems import install_problem_handlers
 from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
 
-CONTENT_ROUTERS = (posts_router, views_router, comments_router, authors_router, tags_router)
+CONTENT_ROUTERS = (
+    posts_router, views_router, comments_router, authors_router, tags_router, previews_router,
+)  # fmt: skip
 ADMIN_ROUTERS = (
     session_router,
     posts_admin_router,
+    previews_admin_router,
     views_admin_router,
     authors_admin_router,
     tags_admin_router,

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # Files in an S3-compatible bucket instead, shared by several API machines: its endpoint
     # (unset for AWS itself) and region; readers fetch them under media_public_url (default:
     # the bucket's own address). Credentials as boto3 finds them (AWS_ACCESS_KEY_ID, ...).
+    # Preview links (API.md "Previews"): how long one lasts, and the front end's page for it.
+    preview_hours: float = Field(default=24, gt=0, le=24 * 366)
+    preview_permalink: str = "/preview/{token}"
     media_s3_bucket: str | None = None
     media_s3_endpoint: str | None = None
     media_s3_region: str | None = None
@@ -152,6 +155,17 @@ class Settings(BaseSettings):
                 base = f"https://{self.media_s3_bucket}.s3.{region}.amazonaws.com"
             self.media_public_url = base
         return self
+
+    @field_validator("preview_permalink")
+    @classmethod
+    def check_preview_permalink(cls, value: str) -> str:
+        try:
+            value.format(token="x")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("a preview permalink takes one placeholder: {token}") from None
+        if "{token}" not in value:
+            raise ValueError("a preview permalink needs {token}")
+        return value
 
     @field_validator("permalink_post")
     @classmethod

@@ -11,6 +11,7 @@ from cms.linked.models import PostAuthor, PostTag
 from cms.media.models import Media
 from cms.pageviews.models import PostViewDay, PostViewer
 from cms.posts.models import Post, PostRevision, PostSlugRedirect, PostTotals
+from cms.previews.models import PostPreview
 from cms.tags.models import Tag
 from cms.users.models import User
 
@@ -26,6 +27,7 @@ __all__ = [
     "Media",
     "Post",
     "PostAuthor",
+    "PostPreview",
     "PostRevision",
     "PostSlugRedirect",
     "PostTag",

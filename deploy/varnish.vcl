@@ -24,8 +24,8 @@ sub vcl_recv {
     if (req.method == "PURGE") {
         call purge_by_key;
     }
-    # Signed-in answers, and writes, are never shared between readers.
-    if (req.url ~ "^/api/v1/admin(/|\?|$)" || req.http.Authorization ||
+    # Signed-in answers, previews of drafts, and writes are never shared between readers.
+    if (req.url ~ "^/api/v1/(admin|preview)(/|\?|$)" || req.http.Authorization ||
         (req.method != "GET" && req.method != "HEAD")) {
         return (pass);
     }

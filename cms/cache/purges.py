@@ -31,6 +31,7 @@ UNSEEN = {
     "login_failures",
     "audit_events",
     "post_revisions",
+    "post_previews",  # never cached: a preview's answer is private
     "post_viewers",
     "post_view_days",
     "post_totals",

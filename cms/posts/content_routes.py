@@ -59,7 +59,7 @@ async def list_posts(
         fields=chosen,
     )
     shown = Shown(urls)
-    items = [_present(post, bundle, chosen, shown) for post in bundle.posts]
+    items = [present(post, bundle, chosen, shown) for post in bundle.posts]
     flag = None if featured is None else str(featured).lower()
     envelope = page.envelope(items, total=bundle.total, tag=tag, author=author, featured=flag, q=q)
     named = {keys.POSTS}
@@ -100,7 +100,7 @@ async def get_post(
             headers={"Cache-Control": public_cache_control(settings), **keys.headers([keys.POSTS])},
         )
     post = found.posts[0]
-    data = _present(post, found, chosen, Shown(urls))
+    data = present(post, found, chosen, Shown(urls))
     changed = last_change(post.updated_at, post.published_at)
     return content_response(
         {"data": data}, settings=settings, keys=post_keys(post.id, data), last_modified=changed
@@ -146,9 +146,10 @@ def post_keys(post_id: int, shown: dict[str, Any]) -> set[str]:
     return found
 
 
-def _present(
+def present(
     post: Any, bundle: reading.PostBundle, fields: frozenset[str], shown: Shown
 ) -> dict[str, Any]:
+    """One post of `bundle` with exactly `fields`."""
     key = post.id or 0
     return post_out(
         post,

@@ -27,6 +27,7 @@ from cms.posts.rendering import render
 from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
 from cms.posts.search import full_text
 from cms.posts.visibility import has_status, status_of
+from cms.previews.service import end_previews
 from cms.problems import NotFound, PreconditionFailed, Unprocessable
 from cms.tags import service as tags_service
 from cms.tags.models import Tag
@@ -150,17 +151,21 @@ def publish_post(
 
 
 def unpublish_post(session: Session, *, post: Post, actor: User | None, now: datetime) -> Post:
-    """Back to draft: readers no longer see it (a scheduled post is called off)."""
+    """Back to draft: readers no longer see it (a scheduled post is called off), and its
+    preview links end with it."""
     if post.status != PostStatus.DRAFT:
         post.status = PostStatus.DRAFT
+        end_previews(session, post_id=_id(post))
         _touch(session, post, actor, now)
         _audit(session, actor, "post.unpublish", post, now)
     return post
 
 
 def trash_post(session: Session, *, post: Post, actor: User | None, now: datetime) -> Post:
-    """Move to the trash: hidden at once, restorable for the trash period."""
+    """Move to the trash: hidden at once, restorable for the trash period; its preview
+    links end (a restored post needs new ones)."""
     post.deleted_at = now
+    end_previews(session, post_id=_id(post))
     _touch(session, post, actor, now)
     _audit(session, actor, "post.trash", post, now)
     return post

@@ -160,6 +160,30 @@ def test_signed_in_and_admin_requests_are_never_stored(
     assert not any(from_varnish_store(answer) for answer in answers)
 
 
+def test_a_preview_link_always_shows_the_draft_as_it_is_now(proxied: Proxied) -> None:
+    with proxied.client() as client:
+        created = client.post(
+            "/api/v1/admin/posts", json={"title": "Draft", "body": "New."}, headers=proxied.editor
+        )
+        post = f"/api/v1/admin/posts/{created.json()['data']['id']}"
+        link = client.post(f"{post}/preview", headers=proxied.editor).json()["data"]
+        path = urlsplit(link["links"]["self"]).path
+        first = client.get(path)
+        etag = client.get(post, headers=proxied.editor).headers["etag"]
+        client.patch(
+            post, json={"title": "Draft, retitled"}, headers={**proxied.editor, "If-Match": etag}
+        )
+        second = client.get(path)
+        client.delete(f"{post}/preview", headers=proxied.editor)
+        ended = client.get(path)
+
+    assert not from_varnish_store(first) and not from_varnish_store(second)
+    assert (first.json()["data"]["title"], second.json()["data"]["title"]) == (
+        "Draft", "Draft, retitled",
+    )  # fmt: skip
+    assert ended.status_code == 404
+
+
 def test_a_readers_cookies_do_not_keep_answers_out_of_the_store(proxied: Proxied) -> None:
     with proxied.client() as client:
         client.get("/api/v1/posts?limit=8", headers={"Cookie": "theme=dark"})
