@@ -120,6 +120,10 @@ MATRIX: dict[str, Row] = {
     "POST /api/v1/admin/posts/{post_id}/revisions/{number}/restore": Row(
         E, 200, post_route("/revisions/1/restore"), hides=True
     ),
+    "POST /api/v1/admin/posts/{post_id}/preview": Row(
+        E, 201, post_route("/preview", published=False), hides=True
+    ),
+    "DELETE /api/v1/admin/posts/{post_id}/preview": Row(E, 204, post_route("/preview"), hides=True),
     "GET /api/v1/admin/trash": Row(E, 200, fixed("/api/v1/admin/trash")),
     "POST /api/v1/admin/trash/{post_id}/restore": Row(E, 200, trashed_post),
     "GET /api/v1/admin/authors": Row(E, 200, fixed("/api/v1/admin/authors")),
