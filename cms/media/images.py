@@ -8,13 +8,15 @@ process of its own at a lower CPU priority, so that uploads never slow readers d
 import io
 import multiprocessing
 import os
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from cms.problems import Unprocessable, UnsupportedMediaType
+from cms.problems import ServiceUnavailable, Unprocessable, UnsupportedMediaType
 
 # Pillow's format: (MIME type, extension). SVG and anything else is refused: SVG can carry
 # script, and the rest are not what browsers show.
@@ -101,17 +103,40 @@ def process(data: bytes, *, kind: str, widths: list[int], max_pixels: int) -> Pr
 
 
 _workers: ProcessPoolExecutor | None = None
+_starting = threading.Lock()  # two first uploads at once start one worker, not two
 
 
 def process_apart(data: bytes, *, kind: str, widths: list[int], max_pixels: int) -> Processed:
     """`process`, in the worker process (started on first use, one upload at a time; a
-    blocking call). Errors come back as raised there."""
+    blocking call). Errors come back as raised there. A worker that died (killed for its
+    memory, say) fails that upload with a 503 and is replaced for the next."""
+    pool = _pool()
+    try:
+        return pool.submit(process, data, kind=kind, widths=widths, max_pixels=max_pixels).result()
+    except BrokenProcessPool:
+        _forget(pool)
+        raise ServiceUnavailable(
+            "The image worker stopped while making this upload's sizes; nothing was saved. "
+            "Try again",
+            headers={"Retry-After": "5"},
+        ) from None
+
+
+def _pool() -> ProcessPoolExecutor:
     global _workers
-    if _workers is None:
-        context = multiprocessing.get_context("spawn")  # no copy of this process's connections
-        _workers = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
-    future = _workers.submit(process, data, kind=kind, widths=widths, max_pixels=max_pixels)
-    return future.result()
+    with _starting:
+        if _workers is None:
+            context = multiprocessing.get_context("spawn")  # no copy of our connections
+            _workers = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
+        return _workers
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _workers
+    with _starting:
+        if _workers is pool:
+            _workers = None
+    pool.shutdown(wait=False)
 
 
 def _lower_priority() -> None:

@@ -14,6 +14,9 @@ from cms.media.details import image_details, library_hash, library_images
 
 _IMG = re.compile(r"<img\b[^>]*>")
 _SRC = re.compile(r'\ssrc="([^"]*)"')
+# Names of the attributes a tag has: nh3 writes every value in double quotes and escapes
+# any inside, so text within a value ("width=3cm" in an alt) is never taken for one.
+_ATTRIBUTE = re.compile(r'\s([\w-]+)="[^"]*"')
 
 
 def measure_images(session: Session, markup: str) -> str:
@@ -59,10 +62,11 @@ def _attributes(src: str, details: dict[str, Any]) -> dict[str, str]:
 
 def _with(tag: str, attributes: dict[str, str]) -> str:
     """`tag` with those of `attributes` it does not have already (an editor's own win)."""
+    present = {found.group(1) for found in _ATTRIBUTE.finditer(tag)}
     added = "".join(
         f' {name}="{html.escape(value)}"'
         for name, value in attributes.items()
-        if not re.search(rf"\s{name}=", tag)
+        if name not in present
     )
     end = -2 if tag.endswith("/>") else -1
     return tag[:end].rstrip() + added + tag[end:]

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from cms.audit import service as audit
 from cms.authors.models import Author
 from cms.linked.models import PostAuthor, PostTag
-from cms.media.details import details_json, library_image
+from cms.media.details import details_json, library_hash, library_image
 from cms.media.markup import measure_images
 from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.posts import addresses, reading, revisions
@@ -340,9 +340,12 @@ def _describe_picture(
     sent = data.model_fields_set
     if "feature_image" in sent:
         post.feature_image = data.feature_image
-    new_image = post.feature_image != before
+    # The same library image at a new address (a variant, the bucket, a CDN) is no new image.
+    before_hash, after_hash = library_hash(before), library_hash(post.feature_image)
+    same_picture = before_hash is not None and before_hash == after_hash
+    new_image = post.feature_image != before and not same_picture
     media = None
-    if new_image or post.feature_image_details is None:  # also measures one saved unmeasured
+    if post.feature_image != before or post.feature_image_details is None:  # or unmeasured
         media = library_image(session, post.feature_image)
         details = details_json(media, post.feature_image or "") if media else None
         post.feature_image_details = details

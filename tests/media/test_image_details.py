@@ -172,3 +172,36 @@ def test_the_openapi_document_describes_the_new_fields(client) -> None:
     )
     assert "profile_image_details" in schemas["AuthorOut"]["properties"]
     assert set(schemas["ImageDetails"]["properties"]) == {"width", "height", "srcset", "variants"}
+
+
+def test_the_same_picture_at_another_address_keeps_the_editors_alt_and_caption(
+    client, session: Session
+) -> None:
+    item = uploaded(client, session, alt="Library alt")
+    post = make_post(
+        session, title="Moved", feature_image=item["url"], feature_image_alt="Jo at the marathon"
+    )
+    headers = bearer(session, make_user(session, role=Role.EDITOR))
+    url = f"/api/v1/admin/posts/{post.id}"
+    etag = client.get(url, headers=headers).headers["etag"]
+    variant = item["variants"][-1]["url"]  # the same image, 640 wide, in WebP
+
+    moved = client.patch(
+        url, json={"feature_image": variant}, headers={**headers, "If-Match": etag}
+    )
+
+    assert moved.status_code == 200, moved.text
+    data = moved.json()["data"]
+    assert (data["feature_image"], data["feature_image_alt"]) == (variant, "Jo at the marathon")
+    assert data["feature_image_details"]["width"] == 1200
+
+
+def test_text_inside_an_attribute_is_not_taken_for_one(client, session: Session) -> None:
+    item = uploaded(client, session)
+    body = f'<p><img src="{item["url"]}" alt="Set the saddle width=3cm" title="loading=x"></p>'
+    make_post(session, title="Saddle", html=body)
+
+    (img,) = images_in(client.get("/api/v1/posts/saddle").json()["data"]["html"])
+
+    assert (img["width"], img["height"], img["loading"]) == ("1200", "800", "lazy")
+    assert img["alt"] == "Set the saddle width=3cm"

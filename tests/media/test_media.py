@@ -243,3 +243,26 @@ def test_unknown_or_unsafe_file_names_are_404(client, name: str) -> None:
 
     assert response.status_code in (404, 400)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("storage_kind", ["disk"])
+def test_a_worker_that_died_fails_one_upload_with_503_and_is_replaced(
+    client, session: Session, settings: Settings
+) -> None:
+    import os
+    import signal
+
+    from cms.media import images
+
+    headers = editor(session)
+    assert upload(client, headers, picture(300, 200)).status_code == 201
+    for pid in list(images._pool()._processes):  # as the kernel's OOM killer would
+        os.kill(pid, signal.SIGKILL)
+
+    failed = upload(client, headers, picture(310, 200))
+    again = upload(client, headers, picture(320, 200))
+
+    assert failed.status_code == 503, failed.text
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert again.status_code == 201, again.text
+    assert len(session.exec(select(Media)).all()) == 2
