@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from cms import health
 from cms.api.openapi import install_openapi, operation_id
 from cms.api.parameters import check_parameters
-from cms.api.urls import API_PREFIX
+from cms.api.urls import API_PREFIX, Urls
 from cms.audit.admin_routes import router as audit_admin_router
 from cms.auth.admin_routes import router as session_router
 from cms.auth.passwords import PasswordGate
@@ -49,6 +49,8 @@ from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
 from cms.users.admin_routes import router as users_admin_router
+from cms.webhooks.admin_routes import router as webhooks_admin_router
+from cms.webhooks.worker import WebhookWorker
 
 CONTENT_ROUTERS = (
     posts_router, views_router, comments_router, authors_router, tags_router, previews_router,
@@ -64,6 +66,7 @@ ADMIN_ROUTERS = (
     tokens_admin_router,
     comments_admin_router,
     media_admin_router,
+    webhooks_admin_router,
     audit_admin_router,
 )
 
@@ -118,6 +121,12 @@ def create_app(
     app.state.watch_writes = lambda session: version.watch(
         session, then=lambda keys, raised: content_changed(app, keys, raised)
     )
+    app.state.webhook_worker = WebhookWorker(
+        sessions=app.state.sessions,
+        clock=clock,
+        settings=settings,
+        urls=lambda: Urls(api_base=api_base(app), settings=settings),
+    )
     app.state.view_counter = ViewCounter(
         sessions=lambda: app.state.sessions(True),
         clock=clock,
@@ -164,6 +173,14 @@ def views_counted(app: FastAPI, posts: list[int], at: datetime) -> None:
         app.state.response_cache.viewed(posts, at)
 
 
+def api_base(app: FastAPI) -> str:
+    """The API's own address for links sent outside a request (webhook payloads): CMS_API_URL,
+    else the one editors last wrote through (cms.db.get_session), else the default serve's."""
+    settings: Settings = app.state.settings
+    seen: str | None = getattr(app.state, "api_base", None)
+    return settings.api_url or seen or "http://localhost:8000"
+
+
 def purge_cache(app: FastAPI, keys: set[str]) -> None:
     if app.state.response_cache is not None:
         app.state.response_cache.purge(keys)
@@ -171,16 +188,22 @@ def purge_cache(app: FastAPI, keys: set[str]) -> None:
 
 @asynccontextmanager
 async def listening(app: FastAPI) -> AsyncIterator[None]:
-    """While serving, hear the other processes' writes through Redis (CMS_REDIS_URL)."""
+    """While serving: send webhooks (CMS_WEBHOOKS_WORKER), and hear the other processes'
+    writes through Redis (CMS_REDIS_URL)."""
+    settings: Settings = app.state.settings
     broadcast: Broadcast | None = app.state.broadcast
-    if broadcast is None:
-        yield
-        return
-    listener = asyncio.create_task(broadcast.listen(lambda keys: purge_cache(app, keys)))
+    tasks = []
+    if settings.webhooks_worker:
+        tasks.append(asyncio.create_task(app.state.webhook_worker.run()))
+    if broadcast is not None:
+        tasks.append(asyncio.create_task(broadcast.listen(lambda keys: purge_cache(app, keys))))
     try:
         yield
     finally:
-        listener.cancel()
-        with suppress(asyncio.CancelledError):
-            await listener
-        broadcast.close()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        if broadcast is not None:
+            broadcast.close()

@@ -111,13 +111,24 @@ class Settings(BaseSettings):
     # Files in an S3-compatible bucket instead, shared by several API machines: its endpoint
     # (unset for AWS itself) and region; readers fetch them under media_public_url (default:
     # the bucket's own address). Credentials as boto3 finds them (AWS_ACCESS_KEY_ID, ...).
-    # Preview links (API.md "Previews"): how long one lasts, and the front end's page for it.
-    preview_hours: float = Field(default=24, gt=0, le=24 * 366)
-    preview_permalink: str = "/preview/{token}"
     media_s3_bucket: str | None = None
     media_s3_endpoint: str | None = None
     media_s3_region: str | None = None
     media_public_url: str | None = None
+    # Preview links (API.md "Previews"): how long one lasts, and the front end's page for it.
+    preview_hours: float = Field(default=24, gt=0, le=24 * 366)
+    preview_permalink: str = "/preview/{token}"
+    # Webhooks (API.md "Webhooks"): `cms serve` sends them from each process (off: another
+    # process does); receivers on private addresses only when allowed (a server on the same
+    # network); an attempt ends after timeout seconds; the log keeps log_days of deliveries.
+    webhooks_worker: bool = True
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhooks_log_days: float = Field(default=30, gt=0)
+    # How often each process looks for what other processes wrote or what fell due (its
+    # own writes wake it at once), and how many deliveries it sends at a time.
+    webhooks_poll_seconds: float = Field(default=1, gt=0, le=60)
+    webhooks_concurrency: int = Field(default=16, ge=1, le=256)
 
     @field_validator("media_public_url")
     @classmethod

@@ -172,6 +172,10 @@ def get_session(request: Request) -> Iterator[Session]:
     with sessions(writes) as session:
         watch_changes(request, session)
         yield from committing(session, incidental=request.method in SAFE_METHODS)
+    if request.method not in SAFE_METHODS and "authorization" in request.headers:
+        # A signed-in write went through: its address is the one to link to from what is
+        # sent outside any request (webhook payloads), unless CMS_API_URL names one.
+        request.app.state.api_base = str(request.base_url).rstrip("/")
     # Committed: the database answers, and it stores what a changing request wrote (each
     # raises the content version), which ends an outage of either kind (cms.outages).
     request.app.state.outages.succeeded(began=began, wrote=request.method not in SAFE_METHODS)

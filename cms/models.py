@@ -14,6 +14,7 @@ from cms.posts.models import Post, PostRevision, PostSlugRedirect, PostTotals
 from cms.previews.models import PostPreview
 from cms.tags.models import Tag
 from cms.users.models import User
+from cms.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
 metadata = SQLModel.metadata
 
@@ -36,5 +37,8 @@ __all__ = [
     "PostViewer",
     "Tag",
     "User",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "metadata",
 ]

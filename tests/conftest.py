@@ -112,6 +112,8 @@ def settings(tmp_path: Path) -> Settings:
         admin_cors_origins=["https://admin.example.com"],
         # Tests change rows behind the app's back; the cache has tests of its own.
         response_cache=False,
+        # Webhook tests drive the worker themselves (tests/webhooks).
+        webhooks_worker=False,
     )
 
 
@@ -161,6 +163,8 @@ def live_app(new_database) -> Iterator[tuple[TestClient, object]]:  # type: igno
     """The app with its own session handling on a database of its own: real commits."""
     engine = make_engine(new_database())
     upgrade_database(engine)
-    with TestClient(create_app(Settings(database_url="sqlite://"), engine=engine)) as client:
+    with TestClient(
+        create_app(Settings(database_url="sqlite://", webhooks_worker=False), engine=engine)
+    ) as client:
         yield client, engine
     engine.dispose()

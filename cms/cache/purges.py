@@ -37,6 +37,9 @@ UNSEEN = {
     "post_totals",
     "content_version",
     "cache_purges",
+    "webhooks",  # the outbox and its log: what the receivers hear of, never readers
+    "webhook_events",
+    "webhook_deliveries",
 }
 INFO = "cache_keys"
 

@@ -22,6 +22,7 @@ from cms.problems import Forbidden, NotFound, TooManyRequests, Unprocessable
 from cms.users import service as users_service
 from cms.users.models import User
 from cms.visitors import address_hash
+from cms.webhooks import outbox
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,13 @@ def moderate(
     if comment is None:
         raise NotFound(f"No comment with id {comment_id}")
     if comment.status != status:
+        was = comment.status
         comment.status = status
         comment.updated_at = now
         session.add(comment)
         session.flush()
         recount(session, post_id=comment.post_id)
+        outbox.comment_moderated(session, comment=comment, was=was, now=now)
     _audit(session, actor, status, comment, comment.author_name, now)
     return comment
 
@@ -253,6 +256,7 @@ def _add(
     session.flush()
     if status == CommentStatus.APPROVED:
         recount(session, post_id=comment.post_id)
+    outbox.comment_added(session, comment=comment, now=now)
     return comment
 
 

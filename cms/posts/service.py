@@ -33,6 +33,7 @@ from cms.tags import service as tags_service
 from cms.tags.models import Tag
 from cms.users import service as users_service
 from cms.users.models import User
+from cms.webhooks import outbox
 
 _SOURCE_FIELDS = {"title", "body", "html", "excerpt"}
 # Editors' lists: the latest edited first unless `sort` says otherwise.
@@ -86,8 +87,10 @@ def update_post(
     session: Session, *, post: Post, data: PostUpdate, actor: User | None, now: datetime
 ) -> Post:
     """Apply the fields sent; a no-op update changes nothing, not even updated_at."""
+    before = outbox.state(post, now)
     if _update(session, post, data, actor, now):
         _audit(session, actor, "post.update", post, now, ", ".join(sorted(data.model_fields_set)))
+        outbox.post_changed(session, post=post, before=before, now=now)
     return post
 
 
@@ -143,10 +146,12 @@ def publish_post(
     """Publish now, or at `at` (or the post's own future date): then it is scheduled."""
     when = at or (post.published_at if post.published_at and post.published_at > now else now)
     if post.status != PostStatus.PUBLISHED or post.published_at != when:
+        before = outbox.state(post, now)
         post.status = PostStatus.PUBLISHED
         post.published_at = when
         _touch(session, post, actor, now)
         _audit(session, actor, "post.schedule" if when > now else "post.publish", post, now)
+        outbox.post_changed(session, post=post, before=before, now=now)
     return post
 
 
@@ -154,20 +159,24 @@ def unpublish_post(session: Session, *, post: Post, actor: User | None, now: dat
     """Back to draft: readers no longer see it (a scheduled post is called off), and its
     preview links end with it."""
     if post.status != PostStatus.DRAFT:
+        before = outbox.state(post, now)
         post.status = PostStatus.DRAFT
         end_previews(session, post_id=_id(post))
         _touch(session, post, actor, now)
         _audit(session, actor, "post.unpublish", post, now)
+        outbox.post_changed(session, post=post, before=before, now=now)
     return post
 
 
 def trash_post(session: Session, *, post: Post, actor: User | None, now: datetime) -> Post:
     """Move to the trash: hidden at once, restorable for the trash period; its preview
     links end (a restored post needs new ones)."""
+    before = outbox.state(post, now)
     post.deleted_at = now
     end_previews(session, post_id=_id(post))
     _touch(session, post, actor, now)
     _audit(session, actor, "post.trash", post, now)
+    outbox.post_changed(session, post=post, before=before, now=now)
     return post
 
 
@@ -179,9 +188,11 @@ def restore_post(
     post = session.get(Post, post_id)
     if post is None or post.deleted_at is None:
         raise NotFound(f"No post with id {post_id} in the trash")
+    before = outbox.state(post, now)
     post.deleted_at = None
     _touch(session, post, actor, now)
     _audit(session, actor, "post.restore", post, now)
+    outbox.post_changed(session, post=post, before=before, now=now)
     return post
 
 
@@ -210,7 +221,9 @@ def restore_revision(
             "excerpt": revision.custom_excerpt,
         }
     )
-    _update(session, post, data, actor, now)
+    before = outbox.state(post, now)
+    if _update(session, post, data, actor, now):
+        outbox.post_changed(session, post=post, before=before, now=now)
     _audit(session, actor, "post.restore_revision", post, now, f"revision {number}")
     return post
 

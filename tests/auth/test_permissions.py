@@ -19,6 +19,8 @@ from cms.config import Settings
 from cms.media.models import Media
 from cms.tags import service as tags_service
 from cms.users.models import Role
+from cms.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+from cms.webhooks.signing import new_secret
 from tests.factories import bearer, make_author, make_pending_comment, make_post, make_user
 from tests.media.pictures import picture
 
@@ -98,6 +100,29 @@ def make_media(session: Session) -> Any:
     return media
 
 
+def make_webhook(session: Session) -> Any:
+    webhook = Webhook(url=HOOK, events="*", secret=new_secret())
+    session.add(webhook)
+    session.flush()
+    return webhook
+
+
+def delivery_route(suffix: str = "") -> Callable[[Session], tuple[str, Any]]:
+    def make(session: Session) -> tuple[str, Any]:
+        webhook = make_webhook(session)
+        event = WebhookEvent(type="ping", webhook_id=webhook.id, body="{}")
+        session.add(event)
+        session.flush()
+        delivery = WebhookDelivery(webhook_id=webhook.id or 0, event_id=event.id or 0)
+        session.add(delivery)
+        session.flush()
+        return f"{HOOKS}/{webhook.id}/deliveries/{delivery.id}{suffix}", None
+
+    return make
+
+
+HOOKS = "/api/v1/admin/webhooks"
+HOOK = "https://93.184.215.14/hook"  # public, and an address: nothing to look up
 E, A, C = Role.EDITOR, Role.ADMIN, Role.CONTRIBUTOR
 MATRIX: dict[str, Row] = {
     "GET /api/v1/admin/posts": Row(C, 200, fixed("/api/v1/admin/posts")),
@@ -186,6 +211,25 @@ MATRIX: dict[str, Row] = {
         C, 200, record("/api/v1/admin/media", make_media, {"alt": "A picture"})
     ),
     "DELETE /api/v1/admin/media/{media_id}": Row(E, 204, record("/api/v1/admin/media", make_media)),
+    "GET /api/v1/admin/webhooks": Row(A, 200, fixed(HOOKS)),
+    "POST /api/v1/admin/webhooks": Row(A, 201, fixed(HOOKS, {"url": HOOK, "events": ["*"]})),
+    "GET /api/v1/admin/webhooks/{webhook_id}": Row(A, 200, record(HOOKS, make_webhook)),
+    "PATCH /api/v1/admin/webhooks/{webhook_id}": Row(
+        A, 200, record(HOOKS, make_webhook, {"enabled": False})
+    ),
+    "DELETE /api/v1/admin/webhooks/{webhook_id}": Row(A, 204, record(HOOKS, make_webhook)),
+    "POST /api/v1/admin/webhooks/{webhook_id}/ping": Row(
+        A, 202, lambda s: (f"{HOOKS}/{make_webhook(s).id}/ping", None)
+    ),
+    "GET /api/v1/admin/webhooks/{webhook_id}/deliveries": Row(
+        A, 200, lambda s: (f"{HOOKS}/{make_webhook(s).id}/deliveries", None)
+    ),
+    "GET /api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}": Row(
+        A, 200, delivery_route()
+    ),
+    "POST /api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": Row(
+        A, 202, delivery_route("/redeliver")
+    ),
 }
 PUBLIC = {"POST /api/v1/admin/session"}  # signing in needs no token
 
