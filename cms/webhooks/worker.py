@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import httpx
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlmodel import Session, col
 
 from cms.api.urls import Urls
@@ -47,6 +47,7 @@ class WebhookWorker:
         self.settings = settings
         self.urls = urls
         self._pruned = 0.0
+        self._next_due: datetime | None = None  # the next event waiting for its time
 
     async def run(self) -> None:
         """Send until cancelled: at once after this process stores an event, else at each
@@ -65,9 +66,16 @@ class WebhookWorker:
                     if await self._step_logged(http):
                         continue  # more may be due at once
                     with suppress(TimeoutError):
-                        await asyncio.wait_for(news.wait(), self.settings.webhooks_poll_seconds)
+                        await asyncio.wait_for(news.wait(), self._pause())
         finally:
             stop()
+
+    def _pause(self) -> float:
+        """Until the next poll, or sooner if a scheduled post goes live before it."""
+        pause = self.settings.webhooks_poll_seconds
+        if self._next_due is not None:
+            pause = min(pause, (self._next_due - self.clock()).total_seconds())
+        return max(pause, 0.01)
 
     async def _step_logged(self, http: httpx.AsyncClient) -> int:
         try:
@@ -131,6 +139,7 @@ class WebhookWorker:
                     )
             event.due_at = None  # out: never again, whichever process looks
         session.flush()
+        self._next_due = session.execute(select(func.min(col(WebhookEvent.due_at)))).scalar()
 
     @staticmethod
     def _targets(session: Session, event: WebhookEvent, webhooks: list[Webhook]) -> list[Webhook]:

@@ -332,3 +332,16 @@ def test_only_admins_manage_webhooks(client, session: Session, role: Role) -> No
     headers = bearer(session, make_user(session, role=role))
     assert client.get("/api/v1/admin/webhooks", headers=headers).status_code == 403
     assert create(client, headers, "http://127.0.0.1:9/hook").status_code == 403
+
+
+def test_a_send_cut_short_by_a_crash_is_made_again(client, session, admin, deliver, clock) -> None:
+    worker = client.app.state.webhook_worker
+    with receiving() as receiver:
+        create(client, admin, receiver.url)
+        publish(client, admin, make_post(session, published=False).id or 0)
+        worker._in_session(worker._fan_out)
+        [claimed] = worker._in_session(worker._claim)  # taken, then the process died
+        assert deliver() == 0  # held by the claim: no second sender
+        clock.advance(minutes=3)  # the claim runs out
+        assert deliver() == 1
+    assert [item.headers["webhook-id"] for item in receiver.received] == [claimed.message_id]
