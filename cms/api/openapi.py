@@ -39,6 +39,8 @@ TAGS = {
     "Admin: media": "The media library: uploading images, with their alt texts and captions.",
     "Admin: users": "Accounts and their roles.",
     "Admin: tokens": "Long-lived API tokens for scripts.",
+    "Admin: webhooks": "Receivers told of changes, signed by the Standard Webhooks scheme, "
+    "and their delivery log.",
     "Admin: audit log": "Who changed what, and when.",
     "Health": "Liveness and readiness, for load balancers and orchestrators.",
 }

@@ -78,6 +78,7 @@ def create_webhook(
 def get_webhook(
     webhook_id: WebhookId, _admin: AdminUser, session: SessionDep, urls: UrlsDep
 ) -> Response:
+    """One webhook: its URL, events and whether it is enabled (never its secret)."""
     webhook = service.get_webhook(session, webhook_id=webhook_id)
     return private_response({"data": webhook_out(webhook, urls)})
 
@@ -155,6 +156,7 @@ def get_delivery(
     session: SessionDep,
     urls: UrlsDep,
 ) -> Response:
+    """One delivery: where it stands, and how the receiver last answered."""
     webhook = service.get_webhook(session, webhook_id=webhook_id)
     delivery, event = service.get_delivery(session, webhook=webhook, delivery_id=delivery_id)
     return private_response({"data": delivery_out(delivery, event, urls)})

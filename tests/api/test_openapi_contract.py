@@ -41,7 +41,12 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # the demo's scheduled post is s
 # Uploads the fuzzing makes go to a folder of this run's own, removed with it.
 MEDIA_DIR = tempfile.TemporaryDirectory(prefix="cms-contract-media-")
 SETTINGS = Settings(
-    database_url="sqlite://", site_url="https://blog.example.com", media_dir=MEDIA_DIR.name
+    database_url="sqlite://",
+    site_url="https://blog.example.com",
+    media_dir=MEDIA_DIR.name,
+    # The fixtures below write beside the app with plain sessions, which would trip over
+    # the webhook sender's writes on SQLite; tests/webhooks runs the sender.
+    webhooks_worker=False,
 )
 
 
