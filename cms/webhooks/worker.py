@@ -89,8 +89,10 @@ class WebhookWorker:
         if http is None:
             async with sending.client(self.settings.webhooks_timeout_seconds) as own:
                 return await self.step(own)
-        await asyncio.to_thread(self._in_session, self._fan_out)
-        batch = await asyncio.to_thread(self._in_session, self._claim)
+        batch: list[Outgoing] = []
+        if await asyncio.to_thread(self._anything_due):
+            await asyncio.to_thread(self._in_session, self._fan_out)
+            batch = await asyncio.to_thread(self._in_session, self._claim)
         if batch:
             outcomes = await asyncio.gather(*(self._attempt(http, out) for out in batch))
             await asyncio.to_thread(self._in_session, self._record, batch, outcomes)
@@ -98,6 +100,21 @@ class WebhookWorker:
             await asyncio.to_thread(self._in_session, self._prune)
             self._pruned = time.monotonic()
         return len(batch)
+
+    def _anything_due(self) -> bool:
+        """Whether an event or a delivery is due: read first, so that an idle process never
+        takes SQLite's write lock (the steps after it write)."""
+        now = self.clock()
+        with self.sessions(False) as session:
+            event = select(col(WebhookEvent.id)).where(col(WebhookEvent.due_at) <= now).limit(1)
+            delivery = (
+                select(col(WebhookDelivery.id))
+                .where(col(WebhookDelivery.next_attempt_at) <= now)
+                .limit(1)
+            )
+            due = session.execute(event).first() or session.execute(delivery).first()
+            self._next_due = session.execute(select(func.min(col(WebhookEvent.due_at)))).scalar()
+        return due is not None
 
     def _in_session(self, work: Callable[..., T], *args: object) -> T:
         with self.sessions(True) as session:
