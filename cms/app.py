@@ -45,6 +45,8 @@ from cms.posts.visibility import next_going_live
 from cms.previews.admin_routes import router as previews_admin_router
 from cms.previews.content_routes import router as previews_router
 from cms.problems import install_problem_handlers
+from cms.site.admin_routes import router as site_admin_router
+from cms.site.content_routes import router as site_router
 from cms.tags.admin_routes import router as tags_admin_router
 from cms.tags.content_routes import router as tags_router
 from cms.timestamps import Clock, utcnow
@@ -54,6 +56,7 @@ from cms.webhooks.worker import WebhookWorker
 
 CONTENT_ROUTERS = (
     posts_router, views_router, comments_router, authors_router, tags_router, previews_router,
+    site_router,
 )  # fmt: skip
 ADMIN_ROUTERS = (
     session_router,
@@ -67,6 +70,7 @@ ADMIN_ROUTERS = (
     comments_admin_router,
     media_admin_router,
     webhooks_admin_router,
+    site_admin_router,
     audit_admin_router,
 )
 

@@ -4,12 +4,14 @@ import os
 import secrets
 from functools import lru_cache
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PERMALINK_FIELDS = {"slug", "id"}
 POST_PERMALINK_FIELDS = {"slug", "id", "year", "month", "day"}
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"  # a BCP 47 tag: en, de-AT
 
 
 def half_the_cpus() -> int:
@@ -25,11 +27,13 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./cms.db"
     # The front end's address: `url` fields are built from it and the permalink patterns.
     site_url: str = "http://localhost:3000"
-    # The site's name and tagline, for the RSS feed (an empty tagline: "The latest posts
-    # from <title>"), and its language, a BCP 47 tag such as "en" or "de-AT".
+    # The site's name and tagline (an empty tagline: the feed says "The latest posts from
+    # <title>"), its language, a BCP 47 tag such as "en" or "de-AT", and its time zone:
+    # the defaults of the site settings admins edit (GET /api/v1/site).
     site_title: str = "cms"
     site_description: str = ""
-    site_language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+    site_language: str = Field(default="en", pattern=LANGUAGE_PATTERN)
+    site_timezone: str = "Etc/UTC"
     # What the feed carries of each post: "excerpt", or "full" (the HTML as well).
     feed_content: Literal["excerpt", "full"] = "excerpt"
     # The API's public address for `links`; empty means "as the request reached us".
@@ -166,6 +170,15 @@ class Settings(BaseSettings):
                 base = f"https://{self.media_s3_bucket}.s3.{region}.amazonaws.com"
             self.media_public_url = base
         return self
+
+    @field_validator("site_timezone")
+    @classmethod
+    def check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError("must be an IANA time zone name, such as Europe/Berlin") from None
+        return value
 
     @field_validator("preview_permalink")
     @classmethod

@@ -12,6 +12,7 @@ from cms.media.models import Media
 from cms.pageviews.models import PostViewDay, PostViewer
 from cms.posts.models import Post, PostRevision, PostSlugRedirect, PostTotals
 from cms.previews.models import PostPreview
+from cms.site.models import SiteSettings
 from cms.tags.models import Tag
 from cms.users.models import User
 from cms.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
@@ -35,6 +36,7 @@ __all__ = [
     "PostTotals",
     "PostViewDay",
     "PostViewer",
+    "SiteSettings",
     "Tag",
     "User",
     "Webhook",

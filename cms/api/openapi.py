@@ -27,6 +27,7 @@ TAGS = {
     "Content: comments": "Readers' comments on a post: the approved ones, and submitting one.",
     "Content: authors": "Authors of published posts, with how many each has written.",
     "Content: tags": "Tags of published posts, with how many posts have each.",
+    "Content: site": "The site as a whole: title, logo, navigation, language and time zone.",
     "Feeds": "The RSS feed and the sitemaps, at the site's root.",
     "Media files": "The media library's images and their variants, named by their content "
     "and cached for a year.",
@@ -41,6 +42,7 @@ TAGS = {
     "Admin: tokens": "Long-lived API tokens for scripts.",
     "Admin: webhooks": "Receivers told of changes, signed by the Standard Webhooks scheme, "
     "and their delivery log.",
+    "Admin: site": "The site settings: title, description, logo, navigation...",
     "Admin: audit log": "Who changed what, and when.",
     "Health": "Liveness and readiness, for load balancers and orchestrators.",
 }

@@ -12,7 +12,8 @@ its answers by the same keys (cms.cache.purges names those of each write).
   count of posts (an author's, a tag's);
 - `authors`, `tags`: the set of authors or tags and their names and slugs: their lists, and
   lists of posts filtered by an author's or a tag's slug;
-- `feeds`: the RSS feed and the sitemaps.
+- `feeds`: the RSS feed and the sitemaps;
+- `site`: the site settings (its title, logo, navigation...), wherever they are shown.
 """
 
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ POSTS = "posts"
 AUTHORS = "authors"
 TAGS = "tags"
 FEEDS = "feeds"
+SITE = "site"
 
 SURROGATE_KEY = "Surrogate-Key"
 CACHE_TAG = "Cache-Tag"

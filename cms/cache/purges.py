@@ -21,6 +21,7 @@ from cms.comments.models import Comment, CommentStatus
 from cms.linked.models import PostAuthor, PostTag
 from cms.media.models import Media
 from cms.posts.models import Post, PostSlugRedirect, PostStatus
+from cms.site.models import SiteSettings
 from cms.tags.models import Tag
 
 EVERYTHING = keys.EVERYTHING
@@ -102,6 +103,8 @@ def _row_keys(session: Session, row: object, *, before: bool, after: bool) -> se
     if isinstance(row, Media):
         # Readers see its files, never the row: only answers of those files, once deleted.
         return {keys.media(row.hash)}
+    if isinstance(row, SiteSettings):
+        return {keys.SITE, keys.FEEDS}  # the feed shows the site's title and description
     if isinstance(row, PostSlugRedirect):
         return {keys.post(row.post_id)}  # a former slug answers with a redirect, never kept
     if getattr(row, "__tablename__", None) in UNSEEN:

@@ -17,6 +17,7 @@ from cms.feeds.rss import FEED_SIZE, newest_change, render_feed
 from cms.paging import Pagination, SortKey
 from cms.posts import reading
 from cms.problems import NotFound, problem_responses
+from cms.site import service as site_service
 
 router = APIRouter(tags=["Feeds"])
 
@@ -48,6 +49,7 @@ def get_rss_feed(
     body = render_feed(
         bundle,
         settings=settings,
+        site=site_service.current_site(session, settings=settings),
         self_url=f"{urls.api_base}/rss.xml",
         post_url=lambda post: urls.post_page(
             slug=post.slug, id=post.id or 0, published_at=post.published_at
@@ -57,7 +59,7 @@ def get_rss_feed(
     return cacheable(
         body,
         settings=settings,
-        keys=[keys.FEEDS],
+        keys=[keys.FEEDS, keys.SITE],
         last_modified=changed,
         media_type="application/rss+xml",
     )

@@ -16,6 +16,7 @@ from cms.posts.models import Post
 from cms.posts.reading import PostBundle
 from cms.posts.rendering import sanitize
 from cms.posts.visibility import last_change
+from cms.site.service import Site
 
 FEED_SIZE = 20
 ATOM = "http://www.w3.org/2005/Atom"
@@ -27,14 +28,24 @@ for prefix, uri in (("atom", ATOM), ("content", CONTENT), ("dc", DC), ("media", 
 
 
 def render_feed(
-    bundle: PostBundle, *, settings: Settings, self_url: str, post_url: Callable[[Post], str]
+    bundle: PostBundle,
+    *,
+    settings: Settings,
+    site: Site,
+    self_url: str,
+    post_url: Callable[[Post], str],
 ) -> bytes:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
-    _text(channel, "title", settings.site_title)
-    _text(channel, "link", settings.site_url + "/")
-    _text(channel, "description", channel_description(settings))
-    _text(channel, "language", settings.site_language)
+    _text(channel, "title", site.title)
+    _text(channel, "link", site.url + "/")
+    _text(channel, "description", channel_description(site))
+    _text(channel, "language", site.language)
+    picture = _image_url(site.icon or site.logo, site.url)
+    if picture is not None:  # what readers show beside the feed's name
+        image = ET.SubElement(channel, "image")
+        for name, text in (("url", picture), ("title", site.title), ("link", site.url + "/")):
+            _text(image, name, text)
     ET.SubElement(
         channel, f"{{{ATOM}}}link", {"href": self_url, "rel": "self", "type": "application/rss+xml"}
     )
@@ -45,10 +56,10 @@ def render_feed(
     return serialize(rss)
 
 
-def channel_description(settings: Settings) -> str:
-    """The configured tagline; else a phrase, since readers show it under the title and the
+def channel_description(site: Site) -> str:
+    """The site's tagline; else a phrase, since readers show it under the title and the
     title twice says nothing."""
-    return settings.site_description or f"The latest posts from {settings.site_title}"
+    return site.description or f"The latest posts from {site.title}"
 
 
 def newest_change(posts: list[Post]) -> datetime:

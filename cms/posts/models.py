@@ -20,6 +20,13 @@ class BodyFormat(StrEnum):
     HTML = "html"
 
 
+# A post's texts and images for search engines and social networks (migration 0021).
+SEO_FIELDS = (
+    "meta_title", "meta_description", "canonical_url", "og_image", "og_title",
+    "og_description", "twitter_image", "twitter_title", "twitter_description",
+)  # fmt: skip
+
+
 class Post(SQLModel, table=True):
     __tablename__ = "posts"
     # Newest first, and one index per other sort the Content API offers (migrations 0011,
@@ -62,6 +69,17 @@ class Post(SQLModel, table=True):
     # The library's measurements of the image (JSON; cms.media.details), null for one
     # from elsewhere: copied when the post is saved.
     feature_image_details: str | None = Field(default=None, sa_type=Text)
+    # What search engines and social networks show when it should differ from the title,
+    # excerpt and feature image (null: front ends fall back on those).
+    meta_title: str | None = Field(default=None, max_length=300)
+    meta_description: str | None = Field(default=None, max_length=500)
+    canonical_url: str | None = Field(default=None, max_length=2000)
+    og_image: str | None = Field(default=None, max_length=2000)
+    og_title: str | None = Field(default=None, max_length=300)
+    og_description: str | None = Field(default=None, max_length=500)
+    twitter_image: str | None = Field(default=None, max_length=2000)
+    twitter_title: str | None = Field(default=None, max_length=300)
+    twitter_description: str | None = Field(default=None, max_length=500)
     featured: bool = False
     status: str = Field(default=PostStatus.DRAFT, max_length=16)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

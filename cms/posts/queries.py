@@ -17,7 +17,7 @@ from cms.authors.models import Author
 from cms.linked.models import PostAuthor, PostTag
 from cms.paging import SortKey, order_by
 from cms.posts import search
-from cms.posts.models import Post, PostSlugRedirect
+from cms.posts.models import SEO_FIELDS, Post, PostSlugRedirect
 from cms.posts.visibility import NOW, is_live
 from cms.tags.models import Tag
 
@@ -28,6 +28,7 @@ CARD = (
     col(Post.feature_image_alt), col(Post.feature_image_caption), col(Post.feature_image_details),
     col(Post.featured), col(Post.published_at), col(Post.updated_at), col(Post.created_at),
     col(Post.reading_time), col(Post.view_count), col(Post.comment_count),
+    *(getattr(Post, name) for name in SEO_FIELDS),
 )  # fmt: skip
 TEXTS = {"html": col(Post.html), "plaintext": col(Post.plaintext)}
 

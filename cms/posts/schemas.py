@@ -13,7 +13,7 @@ from cms.authors.models import Author
 from cms.authors.schemas import AuthorOut, author_out
 from cms.linked.records import Counted
 from cms.media.details import ImageDetails, shown
-from cms.posts.models import Post
+from cms.posts.models import SEO_FIELDS, Post
 from cms.tags.models import Tag
 from cms.tags.schemas import TagOut, tag_out
 from cms.users.models import User
@@ -81,6 +81,15 @@ class PostOut(BaseModel):
     tags: list[TagOut]
     primary_tag: TagOut | None
     related: list[RelatedPostOut]
+    meta_title: str | None = Field(description="For search engines; null: the title.")
+    meta_description: str | None = Field(description="For search engines; null: the excerpt.")
+    canonical_url: str | None = Field(description="Where the post first appeared, if elsewhere.")
+    og_image: str | None
+    og_title: str | None
+    og_description: str | None
+    twitter_image: str | None
+    twitter_title: str | None
+    twitter_description: str | None
     url: str = Field(description="The post's page on the front end.")
     links: PostLinks
 
@@ -99,6 +108,9 @@ SINGLE_DEFAULT_FIELDS = POST_FIELDS - ASKED_FOR_ONLY
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=191)]
+# What search results and link cards show: longer is cut off there anyway.
+SeoTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+SeoDescription = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), LINES]
 MAX_BODY = 500_000  # characters: a very long article is ~100,000 (and bodies stop at 1 MB)
 
 
@@ -122,6 +134,15 @@ class PostWrite(RequestBody):
     feature_image_caption: Annotated[str | None, LINES] = Field(
         default=None, max_length=5000, description="Default: the library image's own."
     )
+    meta_title: SeoTitle | None = None
+    meta_description: SeoDescription | None = None
+    canonical_url: WebUrl | None = None
+    og_image: WebUrl | None = None
+    og_title: SeoTitle | None = None
+    og_description: SeoDescription | None = None
+    twitter_image: WebUrl | None = None
+    twitter_title: SeoTitle | None = None
+    twitter_description: SeoDescription | None = None
     featured: StrictBool = False
     comments_enabled: StrictBool = True
     author_ids: list[Id] = Field(default_factory=list)
@@ -187,6 +208,15 @@ class AdminPostOut(BaseModel):
     feature_image_alt: str | None
     feature_image_caption: str | None
     feature_image_details: ImageDetails | None
+    meta_title: str | None
+    meta_description: str | None
+    canonical_url: str | None
+    og_image: str | None
+    og_title: str | None
+    og_description: str | None
+    twitter_image: str | None
+    twitter_title: str | None
+    twitter_description: str | None
     featured: bool
     comments_enabled: bool
     published_at: datetime | None
@@ -325,6 +355,7 @@ def admin_post_out(
         "feature_image_alt": post.feature_image_alt,
         "feature_image_caption": post.feature_image_caption,
         "feature_image_details": shown(post.feature_image_details),
+        **{name: getattr(post, name) for name in SEO_FIELDS},
         "featured": post.featured,
         "comments_enabled": post.comments_enabled,
         "published_at": post.published_at,

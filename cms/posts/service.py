@@ -6,6 +6,7 @@ and its `updated_at`, and is audited here, whoever calls (API, CLI, demo, import
 counting views or comments touches neither.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from cms.media.details import details_json, library_hash, library_image
 from cms.media.markup import measure_images
 from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.posts import addresses, reading, revisions
-from cms.posts.models import BodyFormat, Post, PostStatus
+from cms.posts.models import SEO_FIELDS, BodyFormat, Post, PostStatus
 from cms.posts.permissions import sees_every_post
 from cms.posts.rendering import render
 from cms.posts.schemas import PostCreate, PostUpdate, PostWrite
@@ -72,6 +73,7 @@ def create_post(session: Session, *, data: PostCreate, actor: User | None, now: 
         created_by_id=actor.id if actor else None,
         updated_by_id=actor.id if actor else None,
     )
+    _apply_seo(post, data, SEO_FIELDS)
     _render_into(session, post)
     _describe_picture(session, post, data, before=None)
     session.add(post)
@@ -117,6 +119,7 @@ def _update(
         if name in sent and getattr(data, name) != getattr(post, name):
             setattr(post, name, getattr(data, name))
             changed = True
+    changed |= _apply_seo(post, data, sent.intersection(SEO_FIELDS))
     _describe_picture(session, post, data, before=post.feature_image)
     changed |= picture != [getattr(post, name) for name in _PICTURE_FIELDS]
     if data.author_ids is not None:
@@ -367,6 +370,16 @@ def _describe_picture(
             setattr(post, name, getattr(data, name))
         elif new_image:
             setattr(post, name, getattr(media, own) if media else None)
+
+
+def _apply_seo(post: Post, data: PostWrite, names: Iterable[str]) -> bool:
+    """Set the SEO fields `names` as sent ("" clears one, as null does); whether any changed."""
+    changed = False
+    for name in names:
+        value = getattr(data, name) or None
+        changed |= value != getattr(post, name)
+        setattr(post, name, value)
+    return changed
 
 
 def _render_into(session: Session, post: Post) -> None:

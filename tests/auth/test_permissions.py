@@ -230,6 +230,8 @@ MATRIX: dict[str, Row] = {
     "POST /api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": Row(
         A, 202, delivery_route("/redeliver")
     ),
+    "GET /api/v1/admin/site": Row(A, 200, fixed("/api/v1/admin/site")),
+    "PATCH /api/v1/admin/site": Row(A, 200, fixed("/api/v1/admin/site", {"title": "Renamed"})),
 }
 PUBLIC = {"POST /api/v1/admin/session"}  # signing in needs no token
 

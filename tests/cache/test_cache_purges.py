@@ -214,3 +214,17 @@ def test_deleting_a_tag_drops_the_related_posts_it_ranked(client, session: Sessi
     fresh = client.get(path)
     assert fresh.headers["cms-cache"] == "miss"
     assert [card["slug"] for card in fresh.json()["data"]] == ["third"]
+
+
+def test_a_site_edit_drops_the_site_and_the_feed_and_keeps_the_posts(
+    client, session: Session
+) -> None:
+    make_post(session, title="Kept")
+    admin = bearer(session, make_user(session, role=Role.ADMIN))
+    paths = ["/api/v1/site", "/rss.xml", "/api/v1/posts/kept" + ALONE]
+    cached(client, *paths)
+
+    client.patch("/api/v1/admin/site", json={"title": "Renamed"}, headers=admin)
+
+    assert cached(client, *paths) == dict(zip(paths, ["miss", "miss", "hit"], strict=True))
+    assert client.get(paths[0]).json()["data"]["title"] == "Renamed"
