@@ -28,6 +28,7 @@ from cms.comments.content_routes import router as comments_router
 from cms.config import Settings, get_settings
 from cms.db import Sessions, make_engine, sessions_on
 from cms.feeds.routes import router as feeds_router
+from cms.ghost.admin_routes import router as content_keys_admin_router
 from cms.http.cache import ResponseCache
 from cms.http.stack import LayeredApp
 from cms.media.admin_routes import router as media_admin_router
@@ -67,6 +68,7 @@ ADMIN_ROUTERS = (
     tags_admin_router,
     users_admin_router,
     tokens_admin_router,
+    content_keys_admin_router,
     comments_admin_router,
     media_admin_router,
     webhooks_admin_router,

@@ -1,4 +1,5 @@
-"""The `cms` command: serve, migrate, load the demo, and make users and API tokens."""
+"""The `cms` command: serve, migrate, load the demo, and make users, API tokens and
+content API keys."""
 
 import os
 import sys
@@ -18,6 +19,8 @@ from cms.cache.broadcast import from_settings as broadcasting
 from cms.config import get_settings
 from cms.db import make_engine
 from cms.demo.loader import load_demo
+from cms.ghost import keys as content_keys
+from cms.ghost.schemas import ContentKeyCreate
 from cms.migrations import upgrade_database
 from cms.problems import DomainError
 from cms.timestamps import utcnow
@@ -29,9 +32,13 @@ app = typer.Typer(help="cms: a headless CMS content API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts that sign in to the Admin API.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Long-lived API tokens for scripts.", no_args_is_help=True)
+content_keys_app = typer.Typer(
+    help="Keys for the Ghost-compatible Content API (/ghost/api/content/).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(content_keys_app, name="content-keys")
 
 
 @contextmanager
@@ -157,3 +164,18 @@ def create_token(
         note = f"This token acts as {owner.email}. Keep it now: it will not be shown again."
     typer.echo(issued.secret)  # once committed
     typer.echo(note)
+
+
+@content_keys_app.command("create")
+def create_content_key(
+    name: Annotated[str, typer.Option(help="Which front end it is for, to tell keys apart.")],
+) -> None:
+    """Apply migrations and make a content API key; it is printed once, here."""
+    with migrated_session() as session:
+        data = ContentKeyCreate(name=name)
+        issued = content_keys.create_key(session, name=data.name, actor=None, now=utcnow())
+    typer.echo(issued.key)  # once committed
+    typer.echo(
+        "Give it to the front end as its Content API key, with this server's address as the "
+        "Ghost URL. It will not be shown again."
+    )

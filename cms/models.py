@@ -7,6 +7,7 @@ from cms.auth.models import ApiToken, LoginFailure
 from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
+from cms.ghost.models import ContentApiKey
 from cms.linked.models import PostAuthor, PostTag
 from cms.media.models import Media
 from cms.pageviews.models import PostViewDay, PostViewer
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Author",
     "Comment",
+    "ContentApiKey",
     "ContentVersion",
     "LoginFailure",
     "Media",

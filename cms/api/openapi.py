@@ -40,6 +40,7 @@ TAGS = {
     "Admin: media": "The media library: uploading images, with their alt texts and captions.",
     "Admin: users": "Accounts and their roles.",
     "Admin: tokens": "Long-lived API tokens for scripts.",
+    "Admin: content keys": "Keys for the Ghost-compatible Content API at /ghost/api/content/.",
     "Admin: webhooks": "Receivers told of changes, signed by the Standard Webhooks scheme, "
     "and their delivery log.",
     "Admin: site": "The site settings: title, description, logo, navigation...",

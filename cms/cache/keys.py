@@ -13,6 +13,7 @@ its answers by the same keys (cms.cache.purges names those of each write).
 - `authors`, `tags`: the set of authors or tags and their names and slugs: their lists, and
   lists of posts filtered by an author's or a tag's slug;
 - `feeds`: the RSS feed and the sitemaps;
+- `content-key-<id>`: every answer of the Ghost-compatible API to requests with that key;
 - `site`: the site settings (its title, logo, navigation...), wherever they are shown.
 """
 
@@ -44,6 +45,11 @@ def tag(tag_id: int) -> str:
 def media(file_hash: str) -> str:
     """A library image's files, named by the hash of their content (cms.media)."""
     return f"media-{file_hash}"
+
+
+def content_key(key_id: int) -> str:
+    """Answers of the Ghost-compatible API given to one key: dropped when it is revoked."""
+    return f"content-key-{key_id}"
 
 
 def comments(post_id: int) -> str:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from cms.authors.models import Author
 from cms.cache import keys
 from cms.comments.models import Comment, CommentStatus
+from cms.ghost.models import ContentApiKey
 from cms.linked.models import PostAuthor, PostTag
 from cms.media.models import Media
 from cms.posts.models import Post, PostSlugRedirect, PostStatus
@@ -103,6 +104,9 @@ def _row_keys(session: Session, row: object, *, before: bool, after: bool) -> se
     if isinstance(row, Media):
         # Readers see its files, never the row: only answers of those files, once deleted.
         return {keys.media(row.hash)}
+    if isinstance(row, ContentApiKey):
+        # A new key has no answers yet; a revoked one's must go, from caches and CDNs alike.
+        return {keys.content_key(row.id)} if row.revoked_at and row.id is not None else set()
     if isinstance(row, SiteSettings):
         return {keys.SITE, keys.FEEDS}  # the feed shows the site's title and description
     if isinstance(row, PostSlugRedirect):

@@ -16,12 +16,13 @@ from sqlmodel import Session
 from cms.app import create_app
 from cms.auth.models import TokenKind
 from cms.config import Settings
+from cms.ghost import keys as content_keys
 from cms.media.models import Media
 from cms.tags import service as tags_service
 from cms.users.models import Role
 from cms.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 from cms.webhooks.signing import new_secret
-from tests.factories import bearer, make_author, make_pending_comment, make_post, make_user
+from tests.factories import PAST, bearer, make_author, make_pending_comment, make_post, make_user
 from tests.media.pictures import picture
 
 ROLES: list[Role | None] = [None, *reversed(Role)]  # anonymous, contributor ... owner
@@ -107,6 +108,10 @@ def make_webhook(session: Session) -> Any:
     return webhook
 
 
+def make_content_key(session: Session) -> Any:
+    return content_keys.create_key(session, name="Front end", actor=None, now=PAST).record
+
+
 def delivery_route(suffix: str = "") -> Callable[[Session], tuple[str, Any]]:
     def make(session: Session) -> tuple[str, Any]:
         webhook = make_webhook(session)
@@ -122,6 +127,7 @@ def delivery_route(suffix: str = "") -> Callable[[Session], tuple[str, Any]]:
 
 
 HOOKS = "/api/v1/admin/webhooks"
+KEYS = "/api/v1/admin/content-keys"
 HOOK = "https://93.184.215.14/hook"  # public, and an address: nothing to look up
 E, A, C = Role.EDITOR, Role.ADMIN, Role.CONTRIBUTOR
 MATRIX: dict[str, Row] = {
@@ -230,6 +236,10 @@ MATRIX: dict[str, Row] = {
     "POST /api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": Row(
         A, 202, delivery_route("/redeliver")
     ),
+    "GET /api/v1/admin/content-keys": Row(A, 200, fixed(KEYS)),
+    "POST /api/v1/admin/content-keys": Row(A, 201, fixed(KEYS, {"name": "Gatsby site"})),
+    "GET /api/v1/admin/content-keys/{key_id}": Row(A, 200, record(KEYS, make_content_key)),
+    "DELETE /api/v1/admin/content-keys/{key_id}": Row(A, 204, record(KEYS, make_content_key)),
     "GET /api/v1/admin/site": Row(A, 200, fixed("/api/v1/admin/site")),
     "PATCH /api/v1/admin/site": Row(A, 200, fixed("/api/v1/admin/site", {"title": "Renamed"})),
 }

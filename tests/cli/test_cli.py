@@ -18,6 +18,8 @@ from cms.cache.models import CachePurge
 from cms.cli import app
 from cms.config import get_settings
 from cms.db import make_engine
+from cms.ghost import keys as content_keys
+from cms.ghost.models import ContentApiKey
 from cms.migrations import upgrade_database
 from cms.timestamps import utcnow
 from cms.users.models import User
@@ -209,3 +211,27 @@ def test_tokens_create_for_an_unknown_user_says_so(database_url: str) -> None:
     assert "Error: No user with e-mail no@example.com" in result.output
     assert "Traceback" not in result.output
     assert _rows(database_url, ApiToken) == []
+
+
+def test_content_keys_create_prints_a_ghost_shaped_key_once(database_url: str) -> None:
+    result = CliRunner().invoke(app, ["content-keys", "create", "--name", "Gatsby site"])
+
+    assert result.exit_code == 0, result.output
+    key, note = result.output.strip().splitlines()
+    assert len(key) == 26 and int(key, 16) >= 0  # as Ghost's client expects
+    assert "will not be shown again" in note
+    (record,) = _rows(database_url, ContentApiKey)
+    assert (record.name, record.hint, record.revoked_at) == ("Gatsby site", key[:6], None)
+    assert key not in record.key_hash
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        assert content_keys.key_in_use(session, key=key) == record.id
+    engine.dispose()
+
+
+def test_content_keys_create_refuses_an_empty_name(database_url: str) -> None:
+    result = CliRunner().invoke(app, ["content-keys", "create", "--name", "  "])
+
+    assert result.exit_code == 1
+    assert "name" in result.output
+    assert _rows(database_url, ContentApiKey) == []
