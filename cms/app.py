@@ -29,6 +29,8 @@ from cms.config import Settings, get_settings
 from cms.db import Sessions, make_engine, sessions_on
 from cms.feeds.routes import router as feeds_router
 from cms.ghost.admin_routes import router as content_keys_admin_router
+from cms.ghost.content_routes import router as ghost_router
+from cms.ghost.errors import install_ghost_errors
 from cms.http.cache import ResponseCache
 from cms.http.stack import LayeredApp
 from cms.media.admin_routes import router as media_admin_router
@@ -151,9 +153,11 @@ def create_app(
     app.include_router(health.router)
     app.include_router(feeds_router)
     app.include_router(media_files_router)
+    app.include_router(ghost_router)
     for router in (*CONTENT_ROUTERS, *ADMIN_ROUTERS):
         app.include_router(router, prefix=API_PREFIX)
     install_problem_handlers(app)
+    install_ghost_errors(app)
     install_openapi(app)
     return app
 

@@ -5,6 +5,7 @@ whoever calls."""
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from cms.authors.models import Author
@@ -37,11 +38,12 @@ def list_authors(
     pagination: Pagination,
     sort: list[SortKey],
     live_only: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[Counted[Author]], int]:
     """A page of authors in `sort` order, and how many there are; with `live_only`
-    (readers), only authors of a live post."""
+    (readers), only authors of a live post; `where`, a condition on the authors."""
     return AUTHORS.list_page(
-        session, now=now, pagination=pagination, sort=sort, live_only=live_only
+        session, now=now, pagination=pagination, sort=sort, live_only=live_only, where=where
     )
 
 

@@ -59,7 +59,7 @@ def get_rss_feed(
     return cacheable(
         body,
         settings=settings,
-        keys=[keys.FEEDS, keys.SITE],
+        keys=[keys.FEEDS],  # a site edit purges `feeds` too (cms.cache.purges)
         last_modified=changed,
         media_type="application/rss+xml",
     )

@@ -114,22 +114,27 @@ class LinkedRecords(Generic[Record]):
         pagination: Pagination,
         sort: list[SortKey],
         live_only: bool = False,
+        where: ColumnElement[bool] | None = None,
     ) -> tuple[list[Counted[Any]], int]:
         """A page of records in the requested order, and how many there are in all.
 
         `live_only` (readers): only records on at least one live post, so a tag or byline
-        that exists only on drafts does not give them away.
+        that exists only on drafts does not give them away. `where`: a condition of the
+        caller's on the records (a Ghost filter), its values bound.
         """
 
         def build() -> tuple[Select[Any], Select[Any]]:
             rows, post_count = self._counted_rows()
-            where = [post_count > 0] if live_only else []
+            conditions = [post_count > 0] if live_only else []
+            conditions += [where] if where is not None else []
             order = [self._order(key, post_count) for key in sort]
-            page = rows.where(*where).order_by(*order, self.id)
-            total = select(func.count()).select_from(rows.where(*where).subquery())
+            page = rows.where(*conditions).order_by(*order, self.id)
+            total = select(func.count()).select_from(rows.where(*conditions).subquery())
             return page.offset(bindparam("offset")).limit(bindparam("limit")), total
 
-        page, total = self._statement(("page", tuple(sort), live_only), build)
+        shape = ("page", tuple(sort), live_only)
+        # A condition of the caller's varies with each request: built for it alone.
+        page, total = build() if where is not None else self._statement(shape, build)
         params = {"now": now, "offset": pagination.offset, "limit": pagination.limit}
         reader = session.connection()
         found = [Counted(row, row.post_count) for row in reader.execute(page, params)]

@@ -28,6 +28,7 @@ CARD = (
     col(Post.feature_image_alt), col(Post.feature_image_caption), col(Post.feature_image_details),
     col(Post.featured), col(Post.published_at), col(Post.updated_at), col(Post.created_at),
     col(Post.reading_time), col(Post.view_count), col(Post.comment_count),
+    col(Post.custom_excerpt), col(Post.comments_enabled),
     *(getattr(Post, name) for name in SEO_FIELDS),
 )  # fmt: skip
 TEXTS = {"html": col(Post.html), "plaintext": col(Post.plaintext)}

@@ -5,17 +5,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 from sqlmodel import Session, col
 
 from cms.authors import service as authors_service
 from cms.linked.records import Counted
-from cms.paging import Pagination, Sorting, SortKey
+from cms.paging import Pagination, Sorting, SortKey, order_by
 from cms.posts import queries
 from cms.posts.models import Post, PostTotals
 from cms.posts.related import related_posts
 from cms.posts.search import EVERYTHING, full_text
-from cms.posts.visibility import NOW, is_scheduled
+from cms.posts.visibility import NOW, is_live, is_scheduled
 from cms.problems import NotFound
 from cms.tags import service as tags_service
 
@@ -96,6 +96,40 @@ def list_live_posts(
         posts = list(reader.execute(page, params).all()) if pagination.offset < total else []
     else:
         posts, total = _searched(reader, shape, params, offset=pagination.offset)
+    bundle = PostBundle(posts=posts, total=total)
+    load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
+    return bundle
+
+
+def list_live_posts_where(
+    session: Session,
+    *,
+    now: datetime,
+    where: ColumnElement[bool] | None,
+    pagination: Pagination,
+    sort: list[SortKey],
+    fields: frozenset[str],
+) -> PostBundle:
+    """A page of live posts meeting the caller's condition `where` (a Ghost filter, its
+    values bound), in `sort` order, with what `fields` needs: two statements, and one per
+    relation shown, whatever the page's size."""
+    conditions = [is_live(NOW), *([where] if where is not None else [])]
+    reader, params = session.connection(), {"now": now}
+    total = int(
+        reader.execute(
+            select(func.count()).select_from(Post).where(*conditions), params
+        ).scalar_one()
+    )
+    posts: list[Any] = []
+    if pagination.offset < total:
+        statement = (
+            select(*queries.columns(frozenset(queries.TEXTS) & fields))
+            .where(*conditions)
+            .order_by(*order_by(Post, sort))
+            .offset(pagination.offset)
+            .limit(pagination.limit)
+        )
+        posts = list(reader.execute(statement, params).all())
     bundle = PostBundle(posts=posts, total=total)
     load_relations(session, bundle, now=now, fields=fields, related_limit=RELATED_LIMIT)
     return bundle

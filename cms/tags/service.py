@@ -3,6 +3,7 @@ manage them. Every editor's write is audited here, whoever calls."""
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from cms.linked.models import PostTag
@@ -35,10 +36,13 @@ def list_tags(
     pagination: Pagination,
     sort: list[SortKey],
     live_only: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[Counted[Tag]], int]:
     """A page of tags in `sort` order, and how many there are; with `live_only` (readers),
-    only tags on a live post."""
-    return TAGS.list_page(session, now=now, pagination=pagination, sort=sort, live_only=live_only)
+    only tags on a live post; `where`, a condition on the tags (a Ghost filter)."""
+    return TAGS.list_page(
+        session, now=now, pagination=pagination, sort=sort, live_only=live_only, where=where
+    )
 
 
 def get_tag(session: Session, *, slug: str, now: datetime, live_only: bool = False) -> Counted[Tag]:

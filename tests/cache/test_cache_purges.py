@@ -228,3 +228,18 @@ def test_a_site_edit_drops_the_site_and_the_feed_and_keeps_the_posts(
 
     assert cached(client, *paths) == dict(zip(paths, ["miss", "miss", "hit"], strict=True))
     assert client.get(paths[0]).json()["data"]["title"] == "Renamed"
+
+
+def test_revoking_a_content_key_drops_the_answers_given_to_it(client, session: Session) -> None:
+    make_post(session, title="Kept")
+    admin = bearer(session, make_user(session, role=Role.ADMIN))
+    made = client.post("/api/v1/admin/content-keys", json={"name": "Site"}, headers=admin)
+    key = made.json()["data"]["key"]
+    path = f"/ghost/api/content/posts/?key={key}"
+    assert cached(client, path, path) == {path: "hit"}  # the second GET: from the cache
+
+    client.delete(made.json()["data"]["links"]["self"], headers=admin)
+
+    refused = client.get(path)
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["type"] == "UnauthorizedError"
