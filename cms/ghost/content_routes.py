@@ -27,6 +27,7 @@ PREFIX = "/ghost/api/content"
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Id = Annotated[str, Path(description="The record's id.")]
 Slug = Annotated[str, Path(description="The record's slug.")]
+Work = Callable[..., service.Answer]
 VERSION = "v6.0"  # Ghost 6's parameters (limit at most 100) over Ghost 5's shapes, which 6 kept
 
 
@@ -61,43 +62,6 @@ def _raw_filter(request: Request) -> dict[str, str]:
     return {}
 
 
-@router.get("/posts/")
-async def browse_ghost_posts(
-    request: Request, session: ReadSessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep
-) -> Response:
-    """Live posts, newest first: `include`, `fields`, `formats`, `filter`, `limit`, `page`,
-    `order` as Ghost takes them."""
-    return await _answer(request, session, settings, service.posts, now=now, urls=urls)
-
-
-@router.get("/posts/slug/{slug}/")
-async def read_ghost_post_by_slug(
-    slug: Slug,
-    request: Request,
-    session: ReadSessionDep,
-    settings: SettingsDep,
-    urls: UrlsDep,
-    now: NowDep,
-) -> Response:
-    """The live post with this slug."""
-    one = service.by_slug(Post, slug)
-    return await _answer(request, session, settings, service.posts, now=now, urls=urls, one=one)
-
-
-@router.get("/posts/{post_id}/")
-async def read_ghost_post(
-    post_id: Id,
-    request: Request,
-    session: ReadSessionDep,
-    settings: SettingsDep,
-    urls: UrlsDep,
-    now: NowDep,
-) -> Response:
-    """The live post with this id."""
-    one = service.by_id(Post, post_id, "post")
-    return await _answer(request, session, settings, service.posts, now=now, urls=urls, one=one)
-
-
 @router.get("/pages/")
 async def browse_ghost_pages(
     request: Request, session: ReadSessionDep, settings: SettingsDep
@@ -122,9 +86,11 @@ async def read_ghost_page(
     return await _answer(request, session, settings, service.pages, one=True)
 
 
-def _record_routes(kind: str, model: type[Tag] | type[Author]) -> None:
+def _resource_routes(
+    kind: str, model: type[Post] | type[Tag] | type[Author], work: Work, listed: str
+) -> None:
+    """Ghost's three routes of a resource: browse, read by slug, read by id."""
     noun = kind.removesuffix("s")
-    work = service.tags if kind == "tags" else service.authors
 
     async def browse(
         request: Request, session: ReadSessionDep, settings: SettingsDep, urls: UrlsDep, now: NowDep
@@ -153,10 +119,6 @@ def _record_routes(kind: str, model: type[Tag] | type[Author]) -> None:
         one = service.by_id(model, record_id, noun)
         return await _answer(request, session, settings, work, now=now, urls=urls, one=one)
 
-    listed = (
-        f"The {kind} of live posts, by name: `include=count.posts`, `fields`, `filter`, "
-        "`limit`, `page`, `order`."
-    )
     routes = (
         (f"/{kind}/", browse, f"browse_ghost_{kind}", listed),
         (f"/{kind}/slug/{{slug}}/", read_by_slug, f"read_ghost_{noun}_by_slug", "By its slug."),
@@ -167,8 +129,12 @@ def _record_routes(kind: str, model: type[Tag] | type[Author]) -> None:
         router.add_api_route(path, endpoint, methods=["GET"], name=name)
 
 
-_record_routes("authors", Author)
-_record_routes("tags", Tag)
+_PARAMETERS = "`include`, `fields`, `filter`, `limit`, `page`, `order` as Ghost takes them"
+_resource_routes(
+    "posts", Post, service.posts, f"Live posts, newest first: `formats`, {_PARAMETERS}."
+)
+_resource_routes("authors", Author, service.authors, f"Authors of live posts: {_PARAMETERS}.")
+_resource_routes("tags", Tag, service.tags, f"Tags of live posts: {_PARAMETERS}.")
 
 
 @router.get("/settings/")

@@ -2,6 +2,8 @@
 (and its aliases: `tag` is `tags.slug`, `primary_author` the first author's slug) on one
 side, our tables on the other."""
 
+from typing import Any
+
 from sqlmodel import col
 
 from cms.authors.models import Author
@@ -11,28 +13,24 @@ from cms.posts.models import Post
 from cms.tags.models import Tag
 
 
-def _tag(column: Column, *, primary: bool = False) -> Related:
+def _related(link: Any, link_record: Any, record: Any, column: Column, primary: bool) -> Related:
     return Related(
-        link=PostTag,
-        owner=col(PostTag.post_id),
+        link=link,
+        owner=col(link.post_id),
         owner_id=col(Post.id),
-        record=col(PostTag.tag_id),
-        record_id=col(Tag.id),
+        record=link_record,
+        record_id=col(record.id),
         column=column,
-        primary_only=col(PostTag.position) == 0 if primary else None,
+        primary_only=col(link.position) == 0 if primary else None,
     )
+
+
+def _tag(column: Column, *, primary: bool = False) -> Related:
+    return _related(PostTag, col(PostTag.tag_id), Tag, column, primary)
 
 
 def _author(column: Column, *, primary: bool = False) -> Related:
-    return Related(
-        link=PostAuthor,
-        owner=col(PostAuthor.post_id),
-        owner_id=col(Post.id),
-        record=col(PostAuthor.author_id),
-        record_id=col(Author.id),
-        column=column,
-        primary_only=col(PostAuthor.position) == 0 if primary else None,
-    )
+    return _related(PostAuthor, col(PostAuthor.author_id), Author, column, primary)
 
 
 _TAG_SLUG, _AUTHOR_SLUG = Column(col(Tag.slug), "text"), Column(col(Author.slug), "text")

@@ -79,10 +79,7 @@ def author(record: Counted[Any], *, urls: Urls, counted: bool) -> dict[str, Any]
         "website": item.website,
         **_NULLS(("location", "facebook", "twitter", "meta_title", "meta_description")),
     }
-    if counted:
-        shown["count"] = {"posts": record.post_count}
-    shown["url"] = urls.author_page(slug=item.slug, id=item.id)
-    return shown
+    return _counted(shown, record, counted, urls.author_page(slug=item.slug, id=item.id))
 
 
 def tag(record: Counted[Any], *, urls: Urls, counted: bool) -> dict[str, Any]:
@@ -97,9 +94,16 @@ def tag(record: Counted[Any], *, urls: Urls, counted: bool) -> dict[str, Any]:
         **_NULLS((*_SEO, "codeinjection_head", "codeinjection_foot", "canonical_url")),
         "accent_color": None,
     }
+    return _counted(shown, record, counted, urls.tag_page(slug=item.slug, id=item.id))
+
+
+def _counted(
+    shown: dict[str, Any], record: Counted[Any], counted: bool, url: str
+) -> dict[str, Any]:
+    """`shown` ended as Ghost ends a record: its count of posts when asked, then its url."""
     if counted:
         shown["count"] = {"posts": record.post_count}
-    shown["url"] = urls.tag_page(slug=item.slug, id=item.id)
+    shown["url"] = url
     return shown
 
 
