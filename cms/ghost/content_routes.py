@@ -64,26 +64,26 @@ def _raw_filter(request: Request) -> dict[str, str]:
 
 @router.get("/pages/")
 async def browse_ghost_pages(
-    request: Request, session: ReadSessionDep, settings: SettingsDep
+    request: Request, session: ReadSessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """cms has posts, not pages: always an empty collection."""
-    return await _answer(request, session, settings, service.pages)
+    return await _answer(request, session, settings, service.pages, now=now)
 
 
 @router.get("/pages/slug/{slug}/")
 async def read_ghost_page_by_slug(
-    slug: Slug, request: Request, session: ReadSessionDep, settings: SettingsDep
+    slug: Slug, request: Request, session: ReadSessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """cms has no pages: Ghost's NotFoundError."""
-    return await _answer(request, session, settings, service.pages, one=True)
+    return await _answer(request, session, settings, service.pages, now=now, read=True)
 
 
 @router.get("/pages/{page_id}/")
 async def read_ghost_page(
-    page_id: Id, request: Request, session: ReadSessionDep, settings: SettingsDep
+    page_id: Id, request: Request, session: ReadSessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """cms has no pages: Ghost's NotFoundError."""
-    return await _answer(request, session, settings, service.pages, one=True)
+    return await _answer(request, session, settings, service.pages, now=now, read=True)
 
 
 def _resource_routes(
@@ -105,7 +105,7 @@ def _resource_routes(
         urls: UrlsDep,
         now: NowDep,
     ) -> Response:
-        one = service.by_slug(model, slug)
+        one = service.by_slug(model, slug, noun)
         return await _answer(request, session, settings, work, now=now, urls=urls, one=one)
 
     async def read(

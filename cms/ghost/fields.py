@@ -45,6 +45,8 @@ POST_FILTERS: dict[str, Field] = {
     "created_at": Column(col(Post.created_at), "date"),
     "updated_at": Column(col(Post.updated_at), "date"),
     "visibility": constant("public"),  # cms has no members: every live post is public
+    "status": constant("published"),  # what the Content API shows, as Ghost's
+    "type": constant("post"),
     "tag": _tag(_TAG_SLUG),
     "tags": _tag(_TAG_SLUG),
     "tags.slug": _tag(_TAG_SLUG),

@@ -18,6 +18,8 @@ from cms.ghost import nql
 from cms.ghost.errors import GhostError
 
 Condition = ColumnElement[bool]
+MAX_ID = 2**31 - 1
+_KINDS = {"bool": "true or false", "const": "This field"}
 NEGATIVE = {"ne": "eq", "nin": "in", "not_contains": "contains", "not_starts": "starts",
             "not_ends": "ends"}  # fmt: skip
 
@@ -94,10 +96,14 @@ class _Translator:
         if isinstance(value, tuple):
             if op not in {"in", "nin"}:
                 self.refuse(f"A list cannot be compared with {op}")
+            if None in value:
+                self.refuse("null cannot be in a list: use field:null or field:-null")
             values = [self.coerce(field, item) for item in value]
             return column.in_(values) if op == "in" else column.not_in(values)
         if op in {"in", "nin"}:
             return self.compare(field, "eq" if op == "in" else "ne", value)
+        if op not in {"eq", "ne"} and field.kind in {"bool", "const"}:
+            self.refuse(f"{_KINDS[field.kind]} can only be compared with ':' or ':-'")
         if value is None:
             if op not in {"eq", "ne"}:
                 self.refuse(f"null can only be compared with ':' or ':-', not {op}")
@@ -140,8 +146,8 @@ class _Translator:
         if kind == "int":
             if isinstance(value, str) and value.isascii() and value.isdigit():
                 value = int(value)
-            # Beyond 2**62 no id reaches, and SQLite could not even take the number.
-            if isinstance(value, int) and not isinstance(value, bool) and value < 2**62:
+            # Our ids are 32-bit: beyond, PostgreSQL would refuse the comparison itself.
+            if isinstance(value, int) and not isinstance(value, bool) and value <= MAX_ID:
                 return value
             return self.refuse(f"Expected a whole number, not {value!r}")
         if isinstance(value, nql.RelativeDate):
@@ -160,10 +166,9 @@ class _Translator:
         if isinstance(value, str):
             try:
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                parsed = None
-            if parsed is not None:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            except (ValueError, OverflowError):  # not a date; or beyond year 9999 in UTC
+                pass
         return self.refuse(f"Expected a date such as 2026-01-31 or now-7d, not {value!r}")
 
 

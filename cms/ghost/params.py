@@ -39,13 +39,15 @@ def parse(
     """The parameters of `query`; a GhostError for what Ghost refuses. `order_fields` maps
     Ghost's names to the sort fields of our services; `includes` are those known here (any
     other is dropped, as Ghost drops it)."""
+    fields = frozenset(_names(query.get("fields"))) or None
     return Asked(
         pagination=Pagination(page=_page(query.get("page"), doing), limit=_limit(query, doing)),
         order=_order(query.get("order"), order_fields, doing),
         filter=_filter(query.get("filter"), doing),
         include=frozenset(_names(query.get("include"))) & includes,
-        fields=frozenset(_names(query.get("fields"))) or None,
-        formats=_formats(query.get("formats"), doing),
+        fields=fields,
+        # A format named in `fields` is sent, as Ghost does (`fields=title,plaintext`).
+        formats=_formats(query.get("formats"), doing) | (fields or frozenset()) & FORMATS,
     )
 
 
@@ -59,7 +61,7 @@ def _limit(query: Mapping[str, str], doing: str) -> int:
         return DEFAULT_LIMIT
     if value == "all":
         return MAX_LIMIT  # as Ghost 6: "all" is at most 100, and `pages` tells how many more
-    if not value.isascii() or not value.isdigit() or int(value) < 1:
+    if not _whole(value, digits=9) or int(value) < 1:
         raise GhostError("ValidationError", "Validation (matches) failed for limit", doing=doing)
     return min(int(value), MAX_LIMIT)
 
@@ -67,9 +69,14 @@ def _limit(query: Mapping[str, str], doing: str) -> int:
 def _page(value: str | None, doing: str) -> int:
     if value is None:
         return 1
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 1_000_000:
+    if not _whole(value, digits=7) or not 1 <= int(value) <= 1_000_000:
         raise GhostError("ValidationError", "Validation (matches) failed for page", doing=doing)
     return int(value)
+
+
+def _whole(value: str, *, digits: int) -> bool:
+    """A whole number of at most `digits` digits (checked before int() reads them all)."""
+    return value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def _order(value: str | None, fields: Mapping[str, str], doing: str) -> list[SortKey] | None:

@@ -140,7 +140,9 @@ def settings(site: Site) -> dict[str, Any]:
         "portal_plans": [],
         "portal_name": False,
         "portal_button": False,
-        "comments_enabled": "all",  # cms takes readers' comments (moderated) on every post
+        # Ghost's members' comments widget, which calls Ghost's own endpoints: off here
+        # (cms's comments are in its own API, /api/v1/posts/{slug}/comments).
+        "comments_enabled": "off",
         "recommendations_enabled": False,
         "url": site.url + "/",
     }

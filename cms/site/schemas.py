@@ -2,28 +2,18 @@
 SEO fields")."""
 
 from typing import Annotated
-from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from cms.api.envelopes import SelfLinks
 from cms.api.types import LINES, RequestBody, WebUrl
-from cms.config import LANGUAGE_PATTERN
+from cms.config import LANGUAGE_PATTERN, time_zone
 
 SiteTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-def _known_timezone(value: str) -> str:
-    if value not in _TIMEZONES:
-        raise ValueError("must be an IANA time zone name, such as Europe/Berlin or Etc/UTC")
-    return value
-
-
-_TIMEZONES = frozenset(available_timezones())
-
-
-Timezone = Annotated[str, AfterValidator(_known_timezone)]
+Timezone = Annotated[str, AfterValidator(time_zone)]
 
 
 class NavigationLink(RequestBody):
@@ -42,7 +32,10 @@ class SiteUpdate(RequestBody):
         default=None, pattern=r"^#[0-9A-Fa-f]{6}$", description="A hex colour: #ff1a75."
     )
     language: str | None = Field(
-        default=None, pattern=LANGUAGE_PATTERN, description="A BCP 47 tag: en, de-AT."
+        default=None,
+        max_length=35,
+        pattern=LANGUAGE_PATTERN,
+        description="A BCP 47 tag: en, de-AT.",
     )
     timezone: Timezone | None = Field(default=None, description="An IANA name: Europe/Berlin.")
     navigation: list[NavigationLink] | None = Field(default=None, max_length=100)

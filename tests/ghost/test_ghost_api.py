@@ -252,3 +252,72 @@ def test_a_plus_typed_into_a_filter_by_hand_is_and(client, session: Session, key
     assert typed.status_code == 200, typed.text
     assert [post["title"] for post in typed.json()["posts"]] == ["Both"]
     assert typed.json() == encoded.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/posts/2147483648/", "/tags/99999999999999999999/", "/authors/1e5/", "/posts/-1/",
+     "/posts/slug/" + "a" * 192 + "/", "/pages/1/"],
+)  # fmt: skip
+def test_reads_of_what_cannot_exist_are_ghosts_404(client, key: str, path: str) -> None:
+    response = ghost(client, path, key)
+
+    assert response.status_code == 404, response.text
+    assert response.json()["errors"][0]["type"] == "NotFoundError"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id:2147483648", "tags.id:[1,2147483648]", "featured:>true", "featured:>=false",
+     "visibility:>public", "published_at:'9999-12-31T23:59:59-12:00'",
+     "published_at:'0001-01-01T00:00:00+01:00'", "title:[null,xy]"],
+)  # fmt: skip
+def test_filters_no_row_could_meet_are_refused_not_failed(client, key: str, text: str) -> None:
+    response = ghost(client, "/posts/", key, filter=text)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["type"] == "BadRequestError"
+
+
+@pytest.mark.parametrize(("name", "value"), [("limit", "9" * 5000), ("page", "9" * 5000),
+                                             ("page", "1" + "0" * 7)])  # fmt: skip
+def test_huge_numbers_in_paging_are_validation_errors(
+    client, key: str, name: str, value: str
+) -> None:
+    response = ghost(client, "/posts/", key, **{name: value})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "ValidationError"
+
+
+def test_refusals_before_the_route_are_in_ghosts_shape_too(client, key: str) -> None:
+    repeated = client.get(f"{BASE}/posts/?key={key}&limit=1&limit=2")
+    posted = client.post(f"{BASE}/posts/?key={key}")
+    nul = client.get(f"{BASE}/tags/slug/%00/?key={key}")
+
+    assert repeated.status_code == 400
+    assert repeated.json()["errors"][0]["type"] == "BadRequestError"
+    assert posted.status_code == 405
+    assert posted.json()["errors"][0]["type"] == "MethodNotAllowedError"
+    assert "GET" in posted.headers["allow"]
+    assert nul.status_code == 400 and nul.json()["errors"][0]["type"] == "BadRequestError"
+    assert client.get("/api/v1/posts?limit=1&limit=2").json()["status"] == 400  # ours: RFC 9457
+
+
+def test_ghosts_own_filter_fields_status_and_type_are_taken(
+    client, session: Session, key: str
+) -> None:
+    make_post(session, title="Live")
+
+    for text in ("status:published", "type:post", "status:published+visibility:public"):
+        assert len(ghost(client, "/posts/", key, filter=text).json()["posts"]) == 1
+    assert ghost(client, "/posts/", key, filter="status:draft").json()["posts"] == []
+    assert ghost(client, "/pages/", key, filter="nope:1").status_code == 400
+
+
+def test_a_format_named_in_fields_is_sent(client, session: Session, key: str) -> None:
+    make_post(session, title="Words", body="Some plain words.")
+
+    shown = ghost(client, "/posts/", key, fields="title,plaintext").json()["posts"][0]
+
+    assert shown == {"title": "Words", "plaintext": "Some plain words."}

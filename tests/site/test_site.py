@@ -149,3 +149,20 @@ def test_the_feed_shows_the_sites_title_description_language_and_icon(
         "<image><url>https://blog.example.com/media/icon.png</url><title>Posture Lab</title>"
         "<link>https://blog.example.com/</link></image>"
     ) in feed
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"language": "en-aaaaaaaa-bbbbbbbb-cccccccc-dddddddd"}, "language"),
+        ({"timezone": "localtime"}, "timezone"),
+        ({"timezone": "Factory"}, "timezone"),
+    ],
+)
+def test_settings_front_ends_could_not_use_are_refused(
+    client, session: Session, change: dict[str, object], field: str
+) -> None:
+    response = client.patch(SITE, json=change, headers=admin(session))
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
