@@ -5,7 +5,8 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -21,6 +22,8 @@ from cms.db import make_engine
 from cms.demo.loader import load_demo
 from cms.ghost import keys as content_keys
 from cms.ghost.schemas import ContentKeyCreate
+from cms.importers.items import ExportError
+from cms.importers.run import import_file
 from cms.migrations import upgrade_database
 from cms.problems import DomainError
 from cms.timestamps import utcnow
@@ -39,6 +42,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(content_keys_app, name="content-keys")
+import_app = typer.Typer(
+    help="Bring posts, authors, tags and comments over from WordPress or Ghost.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
 
 
 @contextmanager
@@ -179,3 +187,50 @@ def create_content_key(
         "Give it to the front end as its Content API key, with this server's address as the "
         "Ghost URL. It will not be shown again."
     )
+
+
+ExportFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The export file.")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Read and check everything, write nothing: the summary.")
+]
+Overwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Replace posts edited in cms since the last import.")
+]
+
+
+@import_app.command("wordpress")
+def import_wordpress(
+    file: ExportFile, dry_run: DryRun = False, overwrite: Overwrite = False
+) -> None:
+    """Import a WordPress export (WXR: Tools → Export → All content). Running it again
+    updates what it brought in before and duplicates nothing."""
+    _import("wordpress", file, dry_run=dry_run, overwrite=overwrite)
+
+
+@import_app.command("ghost")
+def import_ghost(
+    file: ExportFile,
+    dry_run: DryRun = False,
+    overwrite: Overwrite = False,
+    site_url: Annotated[
+        str | None,
+        typer.Option(help="The Ghost site's address, for its images (/content/images/...)."),
+    ] = None,
+) -> None:
+    """Import a Ghost 4 or 5 export (Settings → Labs → Export your content). Running it
+    again updates what it brought in before and duplicates nothing."""
+    _import("ghost", file, dry_run=dry_run, overwrite=overwrite, site_url=site_url)
+
+
+def _import(kind: str, file: Path, **options: Any) -> None:
+    try:
+        with migrated_session() as session:
+            summary = import_file(session, kind=kind, path=file, now=utcnow(), **options)
+    except ExportError as error:
+        _fail(f"{file}: {error}")
+    heading = "Dry run: nothing was written. " if options["dry_run"] else ""
+    typer.echo(f"{heading}Imported from {file}:")
+    for line in summary.lines():
+        typer.echo(line)

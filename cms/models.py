@@ -8,6 +8,7 @@ from cms.authors.models import Author
 from cms.cache.models import ContentVersion
 from cms.comments.models import Comment
 from cms.ghost.models import ContentApiKey
+from cms.importers.models import ImportSource
 from cms.linked.models import PostAuthor, PostTag
 from cms.media.models import Media
 from cms.pageviews.models import PostViewDay, PostViewer
@@ -27,6 +28,7 @@ __all__ = [
     "Comment",
     "ContentApiKey",
     "ContentVersion",
+    "ImportSource",
     "LoginFailure",
     "Media",
     "Post",

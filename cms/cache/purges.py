@@ -39,6 +39,7 @@ UNSEEN = {
     "post_totals",
     "content_version",
     "cache_purges",
+    "import_sources",  # where imported rows came from
     "webhooks",  # the outbox and its log: what the receivers hear of, never readers
     "webhook_events",
     "webhook_deliveries",

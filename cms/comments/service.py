@@ -182,6 +182,39 @@ def list_for_moderation(
     return [(comment, post) for comment, post in rows], total
 
 
+def import_comment(
+    session: Session,
+    *,
+    post_id: int,
+    parent: Comment | None,
+    name: str,
+    email: str,
+    body: str,
+    status: CommentStatus,
+    created_at: datetime,
+) -> Comment:
+    """A comment brought from another blog with its status and date. Nobody is told of it
+    (it is old news), and the post's count is the caller's to `recount` once its comments
+    are all in: one count per post, not one per comment."""
+    comment = Comment(
+        post_id=post_id,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=name[:100],
+        author_email=email[:254],
+        avatar_hash=hashlib.sha256(email.strip().lower().encode()).hexdigest(),
+        body=body,
+        html=render_comment(body),
+        status=status,
+        sender_hash="imported",  # no sender: the rate limits never count it
+        created_at=created_at,
+        updated_at=created_at,
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
 def recount(session: Session, *, post_id: int) -> None:
     """comment_count := approved comments. Not an edit: updated_at and version stay."""
     approved = (

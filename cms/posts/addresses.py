@@ -39,7 +39,11 @@ def free_slug(session: Session, wanted: str | None, title: str) -> str:
         if slug_taken(session, slug):
             raise Conflict(f"The slug {slug!r} is already used by another post", field="slug")
         return slug
-    base = slugify_text(title) or "post"
+    return first_free_slug(session, slugify_text(title) or "post")
+
+
+def first_free_slug(session: Session, base: str) -> str:
+    """`base` if no post has it, else `base-2`, `base-3`...: the first one free."""
     number = 1
     while slug_taken(session, numbered(base, number)):
         number += 1

@@ -36,6 +36,7 @@ PUBLISHED, DRAFT = "published", "draft"
 # What `previous` may name: the fields readers see change.
 _WATCHED = ("title", "slug", "html", "custom_excerpt", "featured", "feature_image", "published_at")
 _NEWS = "webhook_news"
+_QUIET = "webhooks_quiet"
 _wakers: set[Callable[[], None]] = set()
 
 
@@ -158,8 +159,17 @@ def ping(session: Session, *, webhook: Webhook, now: datetime) -> WebhookEvent:
     return _store(session, WebhookEvent(type=PING, webhook_id=webhook.id, due_at=now), now)
 
 
+def quiet(session: Session) -> None:
+    """Announce nothing `session` changes from now on: an import would tell receivers of
+    each of thousands of old posts (a static site rebuilt thousands of times). A scheduled
+    post still announces itself when its time comes: that is news then."""
+    session.info[_QUIET] = True
+
+
 def heard(session: Session, types: list[str]) -> list[str]:
-    """Those of `types` that at least one enabled webhook hears."""
+    """Those of `types` that at least one enabled webhook hears (none, in a quiet session)."""
+    if session.info.get(_QUIET):
+        return []
     subscribed: set[str] = set()
     for names in session.execute(select(col(Webhook.events)).where(col(Webhook.enabled))).scalars():
         subscribed.update(names.split())
