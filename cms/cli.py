@@ -219,7 +219,7 @@ def import_ghost(
         typer.Option(help="The Ghost site's address, for its images (/content/images/...)."),
     ] = None,
 ) -> None:
-    """Import a Ghost 4 or 5 export (Settings → Labs → Export your content). Running it
+    """Import a Ghost 4, 5 or 6 export (Settings → Labs → Export your content). Running it
     again updates what it brought in before and duplicates nothing."""
     _import("ghost", file, dry_run=dry_run, overwrite=overwrite, site_url=site_url)
 
@@ -227,9 +227,13 @@ def import_ghost(
 def _import(kind: str, file: Path, **options: Any) -> None:
     try:
         with migrated_session() as session:
-            summary = import_file(session, kind=kind, path=file, now=utcnow(), **options)
+            depth = get_settings().comment_max_depth
+            summary = import_file(
+                session, kind=kind, path=file, now=utcnow(), max_depth=depth, **options
+            )
     except ExportError as error:
-        _fail(f"{file}: {error}")
+        message = str(error)
+        _fail(message if str(file) in message else f"{file}: {message}")
     heading = "Dry run: nothing was written. " if options["dry_run"] else ""
     typer.echo(f"{heading}Imported from {file}:")
     for line in summary.lines():

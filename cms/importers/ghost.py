@@ -14,8 +14,9 @@ so nothing can be built before the whole file is in hand anyway. A file over MAX
 refused before it is opened: that is not an export, and json.load would hold all of it.
 
 Decisions where Ghost's format leaves a choice:
-- Ghost 6 exports are read: 6.0's migrations only drop posts.created_by/updated_by, AMP settings
-  and widen feature_image_alt (migrations/versions/6.0/), none of which this reader uses.
+- Ghost 6 exports are read: 6.0's migrations only drop posts.created_by/updated_by and AMP
+  settings, and widen feature_image_alt to 2,000 characters (migrations/versions/6.0/); cms
+  takes 1,000, and the loader leaves a longer one out with a note.
 - Authors are the users named by an imported post (posts_authors by sort_order, or a Ghost 4
   post's own author_id when it has no such rows); staff who wrote nothing, or only pages, are left
   out without a Skipped. An author id no user has stays in author_ids: the caller reports it.
@@ -87,14 +88,6 @@ def read_ghost(path: Path, *, site_url: str | None = None) -> Iterator[Item]:
     comes from here and not halfway through the loop."""
     data = _export_data(_load(path))
     return iter(list(_items(data, (site_url or "").rstrip("/"))))
-
-
-def source_of(path: Path) -> str:
-    """Where the rows of the export at `path` come from, for cms.importers.run: "ghost", since
-    an export does not name its site (see the module's docstring). Reads and checks the whole
-    file, so that a file that is no Ghost export fails before the import starts."""
-    _export_data(_load(path))
-    return "ghost"
 
 
 # The file

@@ -24,18 +24,26 @@ def import_file(
     dry_run: bool,
     overwrite: bool,
     site_url: str | None = None,
+    max_depth: int = 3,
 ) -> Summary:
     """Import the export at `path` (ExportError if it cannot be read at all, before anything
-    is written). `site_url`: a Ghost site's address, for its site-relative images."""
+    is written). `site_url`: a Ghost site's address, for its site-relative images;
+    `max_depth`: how deep replies nest here (CMS_COMMENT_MAX_DEPTH)."""
     if kind == "ghost":
-        items = ghost.read_ghost(path, site_url=site_url)
-        source = ghost.source_of(path)
+        items = ghost.read_ghost(path, site_url=site_url)  # read and checked here, once
+        source = "ghost"  # an export never names its site (ids are unique: cms.importers.ghost)
     else:
         items = wordpress.read_wordpress(path)
         source = wordpress.source_of(path)
     with _progress(sys.stderr.isatty()) as advance:
         loader = Loader(
-            session, source=source, now=now, dry_run=dry_run, overwrite=overwrite, on_post=advance
+            session,
+            source=source,
+            now=now,
+            dry_run=dry_run,
+            overwrite=overwrite,
+            max_depth=max_depth,
+            on_post=advance,
         )
         return loader.run(items)
 

@@ -242,7 +242,7 @@ def _post(
         html=body_html(_text(item, "content:encoded"), attachment_urls),
         status=status,
         slug=unquote(_text(item, "wp:post_name")) or None,
-        excerpt=_text(item, "excerpt:encoded") or None,
+        excerpt=_plain_text(_text(item, "excerpt:encoded")) or None,  # cms takes text
         published_at=created_at if status != "draft" else None,
         created_at=created_at,
         updated_at=_date(item, "wp:post_modified"),

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cms.importers import ghost
-from cms.importers.ghost import read_ghost, source_of
+from cms.importers.ghost import read_ghost
 from cms.importers.items import (
     ExportError,
     ImportedAuthor,
@@ -457,12 +457,3 @@ def test_a_bad_file_is_refused_at_the_call_before_any_iteration(tmp_path: Path) 
 
 
 # The import's source
-
-
-def test_the_source_of_a_ghost_export_is_ghost() -> None:
-    assert source_of(GHOST_5) == "ghost"
-
-
-def test_the_source_of_a_file_that_is_no_export_is_an_export_error(tmp_path: Path) -> None:
-    with pytest.raises(ExportError):
-        source_of(written(tmp_path, {"foo": 1}))

@@ -192,3 +192,120 @@ def test_posts_commit_in_batches(session: Session) -> None:
     summary = run(session, posts, batch=2)
 
     assert summary.created["post"] == 5 and count(session, Post) == 5
+
+
+def test_a_rerun_after_a_post_was_purged_makes_it_again(session: Session) -> None:
+    run(session, blog())
+    post = session.exec(select(Post).where(Post.slug == "hello")).one()
+    session.delete(post)  # purged from the trash: its comments go with it
+    session.flush()
+
+    again = run(session, blog())
+
+    assert again.created == {"post": 1, "comment": 4}
+    assert session.exec(select(Post).where(Post.slug == "hello")).one().comment_count == 2
+
+
+def test_a_rerun_after_a_tag_was_deleted_makes_it_again(session: Session) -> None:
+    from cms.tags import service as tags_service
+
+    run(session, blog())
+    news = session.exec(select(Tag).where(Tag.slug == "news")).one()
+    tags_service.delete_tag(session, tag_id=news.id or 0, actor=None, now=NOW)
+
+    again = run(session, blog())
+
+    assert again.created["tag"] == 1 and [s.kind for s in again.skipped] == ["page"]
+
+
+def test_a_trashed_post_is_left_alone_and_said_so(session: Session) -> None:
+    from cms.posts import service as posts_service
+
+    run(session, blog())
+    post = session.exec(select(Post).where(Post.slug == "hello")).one()
+    posts_service.trash_post(session, post=post, actor=None, now=NOW)
+
+    again = run(session, blog())
+
+    assert [s.reason for s in again.skipped if s.kind == "post"] == [
+        "in cms's trash: left alone (restore it to update it)"
+    ]
+
+
+def test_a_refused_post_does_not_take_its_undefined_author_with_it(session: Session) -> None:
+    huge = ImportedPost(source_id="1", title="Too long", html="x" * 600_000, status="draft",
+                        author_ids=["nobody"])  # fmt: skip
+    fine = ImportedPost(source_id="2", title="Fine", html="<p>ok</p>", status="draft",
+                        author_ids=["nobody"])  # fmt: skip
+
+    summary = run(session, [huge, fine])
+
+    assert [s.source_id for s in summary.skipped] == ["1"]
+    assert summary.created == {"author": 1, "post": 1}
+    assert session.exec(select(Post.title)).all() == ["Fine"]
+
+
+def test_ids_longer_than_the_column_are_kept_by_their_hash(session: Session) -> None:
+    login = "x" * 300
+    items: list[Item] = [ImportedAuthor(source_id=login, name="Long login"),
+                         ImportedPost(source_id="p" * 400, title="T", html="<p>t</p>",
+                                      status="draft", author_ids=[login])]  # fmt: skip
+    run(session, items)
+
+    again = run(session, items)
+
+    assert again.unchanged == {"author": 1, "post": 1} and count(session, Post) == 1
+
+
+def test_replies_deeper_than_threads_go_join_the_deepest_allowed(session: Session) -> None:
+    chain = [comment("1")] + [comment(str(n), parent=str(n - 1)) for n in range(2, 8)]
+
+    run(session, blog(comments=chain), max_depth=3)
+
+    depths = session.exec(select(Comment.depth)).all()
+    assert max(depths) == 3 and len(depths) == 7
+
+
+def test_fields_cms_cannot_take_are_left_out_not_the_post(session: Session) -> None:
+    seo = {"canonical_url": "javascript:alert(1)", "meta_title": "M"}
+    summary = run(session, blog(excerpt="e" * 600, feature_image_alt="a" * 1500, seo=seo))
+
+    post = session.exec(select(Post).where(Post.slug == "hello")).one()
+    assert (post.custom_excerpt, post.feature_image_alt, post.canonical_url) == (None, None, None)
+    assert post.meta_title == "M"
+    assert sum("left out" in note for note in summary.notes) == 3
+
+
+def test_long_names_are_cut_and_two_authors_of_one_name_stay_two(session: Session) -> None:
+    items: list[Item] = [
+        ImportedAuthor(source_id="sam1", name="Sam"),
+        ImportedAuthor(source_id="sam2", name="Sam"),
+        ImportedTag(source_id="t", name="T" * 300),
+        ImportedPost(source_id="1", title="By the second Sam", html="<p>x</p>", status="draft",
+                     author_ids=["sam2"], tag_ids=["t"]),
+    ]  # fmt: skip
+
+    summary = run(session, items)
+
+    assert summary.created == {"author": 2, "tag": 1, "post": 1}
+    assert sorted(session.exec(select(Author.slug)).all()) == ["sam", "sam-2"]
+    assert len(session.exec(select(Tag.name)).one()) == 191
+
+
+def test_empty_comments_are_skipped(session: Session) -> None:
+    blank = ImportedComment(source_id="9", author_name="", author_email="", body="  ",
+                            status="approved", created_at=WRITTEN)  # fmt: skip
+
+    summary = run(session, blog(comments=[blank]))
+
+    assert [(s.kind, s.source_id, s.reason) for s in summary.skipped][:1] == [
+        ("comment", "9", "empty")
+    ]
+
+
+def test_an_undefined_author_is_noted_once_not_on_every_run(session: Session) -> None:
+    run(session, blog(author_ids=["ghostwriter"]))
+
+    again = run(session, blog(author_ids=["ghostwriter"]))
+
+    assert not any("never defined" in note for note in again.notes)
