@@ -7,7 +7,6 @@ in cms since (unless told to overwrite), and picks up where an interrupted run s
 since each batch of posts is committed on its own. A dry run writes the same way and rolls
 it all back, so its summary is the real one's."""
 
-import copy
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -105,12 +104,14 @@ class Loader:
     def _guarded(self, kind: str, source_id: str, work: Callable[[], None]) -> None:
         """`work` in a savepoint: an item the services refuse is skipped with their reason,
         the rest of its batch is kept, and the summary forgets what the item had added."""
-        before = (copy.deepcopy(self.summary), dict(self._local))
+        summary, local = self.summary.mark(), len(self._local)
         try:
             with self.session.begin_nested():
                 work()
         except (ValidationError, DomainError) as error:
-            self.summary, self._local = before
+            self.summary.back_to(summary)
+            for key in list(self._local)[local:]:  # dicts keep their order of insertion
+                del self._local[key]
             self.summary.skip(Skipped(kind, source_id, reason_of(error)))
 
     def _end_batch(self) -> None:

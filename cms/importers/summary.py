@@ -14,6 +14,13 @@ KINDS = ("author", "tag", "post", "comment")
 SHOWN = 50  # skipped items and notes listed one by one; beyond that, counted
 
 
+@dataclass(frozen=True)
+class Mark:
+    counters: list[Counter[str]]  # created, updated, unchanged: a few kinds each, cheap to copy
+    skipped: int
+    notes: int
+
+
 @dataclass
 class Summary:
     created: Counter[str] = field(default_factory=Counter)
@@ -21,6 +28,19 @@ class Summary:
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def mark(self) -> "Mark":
+        """Where the summary stands, to go back to if an item is refused half-way."""
+        return Mark(
+            [Counter(c) for c in (self.created, self.updated, self.unchanged)],
+            len(self.skipped),
+            len(self.notes),
+        )
+
+    def back_to(self, mark: "Mark") -> None:
+        self.created, self.updated, self.unchanged = mark.counters
+        del self.skipped[mark.skipped :]
+        del self.notes[mark.notes :]
 
     def skip(self, item: Skipped) -> None:
         if item.kind == "note":  # something said of an item that is imported all the same
