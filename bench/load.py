@@ -71,10 +71,13 @@ def load(
     connections: int = 32,
     seconds: int = 5,
     python_client: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Result:
-    """Drive `base` with requests to `paths` (in turn) for `seconds`."""
+    """Drive `base` with requests to `paths` (in turn) for `seconds` (wrk sends `headers`
+    with each; the Python client sends none)."""
     if have_wrk() and not python_client:
-        return wrk(base, paths, post_views=post_views, connections=connections, seconds=seconds)
+        return wrk(base, paths, post_views=post_views, connections=connections, seconds=seconds,
+                   headers=headers)  # fmt: skip
     return asyncio.run(
         python_load(base, paths, post_views=post_views, connections=connections, seconds=seconds)
     )
@@ -88,6 +91,7 @@ def wrk(
     connections: int,
     seconds: int,
     name: str = "w",
+    headers: dict[str, str] | None = None,
 ) -> Result:
     script_text = VIEWS_SCRIPT if post_views else GETS_SCRIPT
     arguments = [name, *paths] if post_views else paths
@@ -96,6 +100,7 @@ def wrk(
         script.flush()
         output = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
+             *(f"-H{name}: {value}" for name, value in (headers or {}).items()),
              base, "--", *arguments],
             capture_output=True,
             text=True,
@@ -131,11 +136,10 @@ def socket_errors(output: str) -> int:
     return sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
 
 
-def warm(base: str, paths: list[str]) -> None:
-    """GET each of `paths` once, as wrk asks (no compression), so that these are the
-    answers wrk then gets from the server's cache."""
-    identity = {"Accept-Encoding": "identity"}
-    with httpx.Client(base_url=base, timeout=60, headers=identity) as client:
+def warm(base: str, paths: list[str], *, encoding: str = "identity") -> None:
+    """GET each of `paths` once, as wrk asks (no compression, unless `encoding`), so that
+    these are the answers wrk then gets from the server's cache."""
+    with httpx.Client(base_url=base, timeout=60, headers={"Accept-Encoding": encoding}) as client:
         for path in paths:
             client.get(path)
 
