@@ -189,9 +189,9 @@ def create_content_key(
     )
 
 
-ExportFile = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The export file.")
-]
+# Not typer's own checks (exit status 2): a file that is missing or unreadable is one that
+# cannot be read, as the readers say (status 1).
+ExportFile = Annotated[Path, typer.Argument(help="The export file.")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Read and check everything, write nothing: the summary.")
 ]

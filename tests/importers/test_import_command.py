@@ -138,3 +138,14 @@ def test_a_ghost_export_of_an_unknown_version_is_refused(database_url: str, tmp_
 
     assert result.exit_code == 1
     assert "Ghost 2" in result.output
+
+
+@pytest.mark.parametrize("kind", ["wordpress", "ghost"])
+def test_a_missing_file_or_a_folder_is_refused_with_status_1(
+    database_url: str, kind: str, tmp_path: Path
+) -> None:
+    for path in (tmp_path / "missing.xml", tmp_path):
+        result = cms("import", kind, str(path))
+
+        assert result.exit_code == 1, result.output
+        assert str(path) in result.output
