@@ -5,6 +5,8 @@ address, or "ghost"), the kind of record, its id in that export, the row it beca
 and for posts the version they had when imported. Running the same import again finds
 its rows by these and updates them instead of adding copies; a post whose version has
 moved on since was edited in cms, and is left alone unless the import is told otherwise.
+The row's own created_at tells it from a newer row that took its id once it was deleted
+(SQLite hands out the highest id again).
 
 Revision ID: 0024
 Revises: 0023
@@ -31,6 +33,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(length=255), nullable=False),
         sa.Column("local_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("local_created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source", "kind", "source_id"),

@@ -130,7 +130,7 @@ class Loader:
         if item.slug:  # a slug of its own (Ghost's) taken here: the same person
             linked = self._existing(authors_service.get_author, item.slug)
             if linked is not None:
-                return self._link("author", item.source_id, linked, item.slug)
+                return self._link("author", item.source_id, Author, linked, item.slug)
         fields = {name: self._field(AuthorCreate, f"author {item.source_id}", name, value)
                   for name, value in (("bio", item.bio), ("website", item.website),
                                       ("profile_image", item.profile_image))}  # fmt: skip
@@ -138,7 +138,7 @@ class Loader:
         slug = item.slug or self._free_author_slug(name)  # two Sams are two authors
         data = _valid(AuthorCreate, name=name, slug=slug, **fields)
         author = authors_service.create_author(self.session, data=data, actor=None, now=self.now)
-        self._made("author", item.source_id, author.id or 0)
+        self._made("author", item.source_id, author)
 
     def _undefined(self, login: str, item: ImportedPost) -> None:
         """An author a post names but the file never defines: a guest author of that name
@@ -157,13 +157,13 @@ class Loader:
         wanted = item.slug or name
         linked = self._existing(tags_service.get_tag, wanted)  # the same subject
         if linked is not None:
-            return self._link("tag", item.source_id, linked, wanted)
+            return self._link("tag", item.source_id, Tag, linked, wanted)
         description = self._field(
             TagCreate, f"tag {item.source_id}", "description", item.description
         )
         data = _valid(TagCreate, name=name, slug=item.slug, description=description)
         tag = tags_service.create_tag(self.session, data=data, actor=None, now=self.now)
-        self._made("tag", item.source_id, tag.id or 0)
+        self._made("tag", item.source_id, tag)
 
     def _known(self, kind: str, source_id: str, model: type) -> bool:
         mapped, _row = self.sources.find(kind, source_id, model)
@@ -187,16 +187,16 @@ class Loader:
             number += 1
         return numbered(base, number)
 
-    def _link(self, kind: str, source_id: str, local_id: int, wanted: str) -> None:
+    def _link(self, kind: str, source_id: str, model: type, local_id: int, wanted: str) -> None:
         self.summary.note(f"{kind} {source_id}: linked to the existing {kind} {wanted!r}")
         self.summary.unchanged[kind] += 1
-        self.sources.remember(kind, source_id, local_id)
+        self.sources.remember(kind, source_id, self.session.get(model, local_id))
         self._local[(kind, source_id)] = local_id
 
-    def _made(self, kind: str, source_id: str, local_id: int) -> None:
+    def _made(self, kind: str, source_id: str, row: Author | Tag) -> None:
         self.summary.created[kind] += 1
-        self.sources.remember(kind, source_id, local_id)
-        self._local[(kind, source_id)] = local_id
+        self.sources.remember(kind, source_id, row)
+        self._local[(kind, source_id)] = row.id or 0
 
     # Posts.
 
@@ -225,9 +225,9 @@ class Loader:
         self._dates(post, item)
         self._comments(post, item)
         if mapped is None:
-            self.sources.remember("post", item.source_id, post.id or 0, version=post.version)
+            self.sources.remember("post", item.source_id, post, version=post.version)
         else:
-            mapped.version = post.version
+            mapped.version, mapped.local_created_at = post.version, post.created_at
 
     def _left_alone(self, item: ImportedPost, reason: str) -> None:
         self.summary.skip(Skipped("post", item.source_id, reason))
@@ -344,7 +344,7 @@ class Loader:
             body=comment.body.strip(), status=CommentStatus(comment.status),
             created_at=comment.created_at,
         )  # fmt: skip
-        self.sources.remember("comment", comment.source_id, row.id or 0)
+        self.sources.remember("comment", comment.source_id, row)
         self.summary.created["comment"] += 1
         return row
 

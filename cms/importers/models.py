@@ -21,4 +21,8 @@ class ImportSource(SQLModel, table=True):
     local_id: int  # the row it became here
     # A post's version once imported: a later version means an editor changed it here.
     version: int | None = None
+    # The row's created_at when last imported: a row with the same id but another
+    # created_at is a newer one that took the id of a deleted row (SQLite reuses the
+    # highest id), not the one imported.
+    local_created_at: datetime = Field(sa_type=UTCDateTime)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

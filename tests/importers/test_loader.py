@@ -1,7 +1,7 @@
 """The loader: what an export holds, written through the services, remembered by where it
 came from, so that running an import again updates instead of duplicating."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -17,8 +17,13 @@ from cms.importers.items import (
 )
 from cms.importers.loader import Loader
 from cms.importers.models import ImportSource
+from cms.linked.models import PostTag
+from cms.posts import service as posts_service
 from cms.posts.models import Post
+from cms.posts.schemas import PostUpdate
+from cms.tags import service as tags_service
 from cms.tags.models import Tag
+from cms.tags.schemas import TagCreate
 from cms.webhooks.models import Webhook, WebhookEvent
 from cms.webhooks.signing import new_secret
 from tests.factories import make_post
@@ -101,9 +106,6 @@ def test_importing_again_updates_and_duplicates_nothing(session: Session) -> Non
 
 
 def test_a_post_edited_in_cms_since_is_left_alone_unless_overwritten(session: Session) -> None:
-    from cms.posts import service as posts_service
-    from cms.posts.schemas import PostUpdate
-
     run(session, blog())
     post = session.exec(select(Post).where(Post.slug == "hello")).one()
     posts_service.update_post(session, post=post, data=PostUpdate(title="Mine now"), actor=None,
@@ -207,7 +209,6 @@ def test_a_rerun_after_a_post_was_purged_makes_it_again(session: Session) -> Non
 
 
 def test_a_rerun_after_a_tag_was_deleted_makes_it_again(session: Session) -> None:
-    from cms.tags import service as tags_service
 
     run(session, blog())
     news = session.exec(select(Tag).where(Tag.slug == "news")).one()
@@ -219,7 +220,6 @@ def test_a_rerun_after_a_tag_was_deleted_makes_it_again(session: Session) -> Non
 
 
 def test_a_trashed_post_is_left_alone_and_said_so(session: Session) -> None:
-    from cms.posts import service as posts_service
 
     run(session, blog())
     post = session.exec(select(Post).where(Post.slug == "hello")).one()
@@ -309,3 +309,20 @@ def test_an_undefined_author_is_noted_once_not_on_every_run(session: Session) ->
     again = run(session, blog(author_ids=["ghostwriter"]))
 
     assert not any("never defined" in note for note in again.notes)
+
+
+def test_a_newer_row_that_took_a_deleted_rows_id_is_not_taken_for_it(session: Session) -> None:
+
+    run(session, blog())
+    news = session.exec(select(Tag).where(Tag.slug == "news")).one()
+    tags_service.delete_tag(session, tag_id=news.id or 0, actor=None, now=NOW)
+    later = NOW + timedelta(days=1)  # on SQLite it may well get the deleted tag's id
+    tags_service.create_tag(session, data=TagCreate(name="Editor's own"), actor=None, now=later)
+
+    again = Loader(session, source=SOURCE, now=later).run(blog())
+
+    assert again.created["tag"] == 1
+    post = session.exec(select(Post).where(Post.slug == "hello")).one()
+
+    linked = session.exec(select(Tag.name).join(PostTag).where(PostTag.post_id == post.id)).all()
+    assert linked == ["News"]
