@@ -25,7 +25,7 @@ from cms.ghost.schemas import ContentKeyCreate
 from cms.importers.items import ExportError
 from cms.importers.run import import_file
 from cms.migrations import upgrade_database
-from cms.problems import DomainError
+from cms.problems import DomainError, invalid_fields
 from cms.timestamps import utcnow
 from cms.users import service as users_service
 from cms.users.models import Role
@@ -70,7 +70,7 @@ def migrated_session() -> Iterator[Session]:
     except DomainError as error:
         _fail(error.detail)
     except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+        _fail(invalid_fields(error))
     finally:
         engine.dispose()
 

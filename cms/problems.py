@@ -9,7 +9,7 @@ import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -245,6 +245,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     for error in outages:
         app.add_exception_handler(error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
+
+
+def invalid_fields(error: ValidationError) -> str:
+    """A pydantic refusal as one line for a terminal: `html: String should have at most
+    500000 characters; slug: ...` (the CLI's and the importers' messages)."""
+    return "; ".join(
+        f"{'.'.join(map(str, item['loc'])) or 'value'}: {item['msg']}" for item in error.errors()
+    )
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from cms.importers.items import Skipped
-from cms.problems import DomainError
+from cms.problems import DomainError, invalid_fields
 
 KINDS = ("author", "tag", "post", "comment")
 SHOWN = 50  # skipped items and notes listed one by one; beyond that, counted
@@ -91,8 +91,4 @@ def _more(count: int) -> list[str]:
 def reason_of(error: ValidationError | DomainError) -> str:
     """What the services said was wrong, as one line: `html: String should have at most
     500000 characters`."""
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors()
-        )
-    return error.detail
+    return invalid_fields(error) if isinstance(error, ValidationError) else error.detail
